@@ -1,0 +1,37 @@
+/**
+ * Expected failures of domain operations. The GraphQL layer turns each into a typed error in the
+ * mutation's payload; anything else is unexpected and gets masked with a request id.
+ */
+
+/** Stable codes a client can branch on. */
+export type DomainErrorCode =
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'CONFLICT'
+  | 'FROZEN_OBJECT'
+  | 'CONSTRAINT_VIOLATION'
+  | 'BUSY'
+  | 'GUARD_TRIPPED'
+  | 'SNAPSHOT_INVALID'
+  | 'SELECTION_TOO_LARGE'
+  | 'FORBIDDEN'
+  | (string & {});
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** Input path the error is about, e.g. `['input', 'objectIds', '3']`. */
+    readonly path?: string[],
+    /** Structured data for typed errors, e.g. the blocked objects of a constraint violation. */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
