@@ -1,0 +1,162 @@
+/**
+ * Starts the real server on a free port over a test database, and talks to it with real HTTP,
+ * WebSocket (graphql-ws) and SSE (graphql-sse) clients. Every test authenticates through
+ * `graphql()` and the client factories here, so authentication changes this file only.
+ */
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startServer, type RunningServer } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases.ts';
+
+export interface TestServer {
+  kind: TestDatabaseKind;
+  url: string;
+  graphqlUrl: string;
+  server: RunningServer;
+  database: TestDatabase;
+  /** Sends an operation over HTTP POST and returns the parsed body. */
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse<T>>;
+  /** Like `graphql`, but fails the test on any top-level error and returns `data`. */
+  query<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<T>;
+  /** Headers a client sends: authorization once authentication exists. */
+  headers(options?: RequestOptions): Record<string, string>;
+  wsClient(options?: RequestOptions): WsClient;
+  sseClient(options?: RequestOptions): ReturnType<typeof createSseClient>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  /** Send this bearer token instead of the default one; `null` sends none. */
+  token?: string | null;
+}
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface StartTestServerOptions {
+  /** Extra environment variables, e.g. NODE_ENV=production. */
+  env?: Record<string, string>;
+  seedDemo?: boolean;
+}
+
+export async function startTestServer(kind: TestDatabaseKind, options: StartTestServerOptions = {}): Promise<TestServer> {
+  const database = await createTestDatabase(kind);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    SEED_DEMO: options.seedDemo ? 'true' : 'false',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...database.env,
+    ...options.env,
+  });
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
+  const server = await startServer(config, logger);
+  const graphqlUrl = `${server.url}/graphql`;
+
+  const headers = (requestOptions: RequestOptions = {}): Record<string, string> => {
+    const token = requestOptions.token;
+    return token ? { authorization: `Bearer ${token}` } : {};
+  };
+
+  const graphql = async <T>(query: string, variables?: Record<string, unknown>, requestOptions?: RequestOptions) => {
+    const response = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers(requestOptions) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as GraphQLResponse<T>;
+    return { ...body, status: response.status };
+  };
+
+  return {
+    kind,
+    url: server.url,
+    graphqlUrl,
+    server,
+    database,
+    graphql,
+    query: async <T>(query: string, variables?: Record<string, unknown>, requestOptions?: RequestOptions) => {
+      const result = await graphql<T>(query, variables, requestOptions);
+      if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+      return result.data as T;
+    },
+    headers,
+    wsClient: (requestOptions) =>
+      createWsClient({
+        url: graphqlUrl.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: () => {
+          const authorization = headers(requestOptions).authorization;
+          return authorization ? { authorization } : {};
+        },
+        retryAttempts: 0,
+      }),
+    sseClient: (requestOptions) => createSseClient({ url: graphqlUrl, headers: () => headers(requestOptions), retryAttempts: 0 }),
+    close: async () => {
+      await server.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Collects every value of a subscription until it completes, or fails after `timeoutMs`. */
+export function collectWs<T>(client: WsClient, query: string, variables: Record<string, unknown>, timeoutMs = 20_000): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const values: T[] = [];
+    const timer = setTimeout(() => reject(new Error(`subscription did not complete within ${timeoutMs} ms; got ${values.length} values`)), timeoutMs);
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => {
+          if (value.errors) reject(new Error(JSON.stringify(value.errors)));
+          else values.push(value.data as T);
+        },
+        error: (error) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+        },
+        complete: () => {
+          clearTimeout(timer);
+          resolve(values);
+        },
+      },
+    );
+  });
+}
+
+/** The same as `collectWs` over SSE. */
+export function collectSse<T>(
+  client: ReturnType<typeof createSseClient>,
+  query: string,
+  variables: Record<string, unknown>,
+  timeoutMs = 20_000,
+): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const values: T[] = [];
+    const timer = setTimeout(() => reject(new Error(`subscription did not complete within ${timeoutMs} ms; got ${values.length} values`)), timeoutMs);
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => {
+          if (value.errors) reject(new Error(JSON.stringify(value.errors)));
+          else values.push(value.data as T);
+        },
+        error: (error) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+        },
+        complete: () => {
+          clearTimeout(timer);
+          resolve(values);
+        },
+      },
+    );
+  });
+}
