@@ -13,6 +13,7 @@ import { GraphQLError } from 'graphql';
 import { DateTimeResolver, JSONResolver } from './scalars.ts';
 import type { Context } from './context.ts';
 import { hasRole } from '../domain/actor.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -45,6 +46,23 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     brandLoadedObjects: true,
+    nodeTypeOptions: { description: 'An object with a global ID that `node` and `nodes` resolve.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
+    nodeQueryOptions: { description: 'Fetches any object by its global ID; null when it does not exist.' },
+    nodesQueryOptions: { description: 'Fetches objects by global ID, in the order given; null for each that does not exist.' },
+    idFieldOptions: { description: 'Opaque global ID.' },
+    cursorFieldOptions: { description: 'Opaque cursor of this edge, for `after` or `before`.' },
+    nodeFieldOptions: { description: 'The item at the end of this edge.' },
+    edgesFieldOptions: { description: 'The items of this page with their cursors.' },
+    pageInfoFieldOptions: { description: 'Pagination state of this page.' },
+    hasNextPageFieldOptions: { description: 'True when more items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when items precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item of this page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item of this page.' },
+    firstArgOptions: { description: `Number of items to return after \`after\`, 0 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` },
+    lastArgOptions: { description: `Number of items to return before \`before\`, 0 to ${MAX_PAGE_SIZE}.` },
+    afterArgOptions: { description: 'Cursor to continue after, from a previous page.' },
+    beforeArgOptions: { description: 'Cursor to continue before, from a previous page.' },
   },
   complexity: {
     defaultComplexity: 1,
@@ -66,3 +84,4 @@ builder.globalConnectionField('totalCount', (t) =>
     resolve: (connection) => connection.totalCount(),
   }),
 );
+

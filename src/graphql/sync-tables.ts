@@ -40,3 +40,8 @@ builder.objectType(SyncTable, {
     }),
   }),
 });
+
+export const SyncTableConnection = builder.connectionObject(
+  { type: SyncTable, name: 'SyncTableConnection', description: 'A page of synchronization tables.' },
+  { name: 'SyncTableEdge', description: 'One SyncTable with its cursor.' },
+);

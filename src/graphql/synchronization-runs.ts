@@ -68,6 +68,11 @@ builder.objectType(SynchronizationRun, {
   }),
 });
 
+export const SynchronizationRunConnection = builder.connectionObject(
+  { type: SynchronizationRun, name: 'SynchronizationRunConnection', description: 'A page of synchronization runs.' },
+  { name: 'SynchronizationRunEdge', description: 'One SynchronizationRun with its cursor.' },
+);
+
 builder.queryField('synchronizationRuns', (t) =>
   t.connection({
     description: 'Synchronization runs, newest first.',
@@ -79,7 +84,7 @@ builder.queryField('synchronizationRuns', (t) =>
       const merged = rows.map((row) => withLiveProgress(context, row));
       return toConnection(merged, page, (row) => [row.id], () => countSynchronizationRuns(context.db));
     },
-  }),
+  }, SynchronizationRunConnection),
 );
 
 builder.subscriptionField('synchronizationRunProgress', (t) =>

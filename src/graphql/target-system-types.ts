@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
 import { loaderFor, parseIntegerId } from './loaders.ts';
-import { SyncTable } from './sync-tables.ts';
+import { SyncTable, SyncTableConnection } from './sync-tables.ts';
 import {
   countAssignedSyncTables,
   countOutstandingByTargetSystemType,
@@ -22,7 +23,7 @@ export const TargetSystemType = builder.loadableNodeRef<TargetSystemTypeRow, num
   },
 });
 
-const outstandingCountLoader = (context: import('./context.ts').Context) =>
+const outstandingCountLoader = (context: Context) =>
   new DataLoader<number, number>(async (ids) => {
     const counts = await countOutstandingByTargetSystemType(context.db, ids);
     return ids.map((id) => counts.get(id) ?? 0);
@@ -47,9 +48,14 @@ builder.objectType(TargetSystemType, {
         const rows = await listAssignedSyncTables(context.db, row.id, page);
         return toConnection(rows, page, (table) => [table.name, table.id], () => countAssignedSyncTables(context.db, row.id));
       },
-    }),
+    }, SyncTableConnection),
   }),
 });
+
+export const TargetSystemTypeConnection = builder.connectionObject(
+  { type: TargetSystemType, name: 'TargetSystemTypeConnection', description: 'A page of target system types.' },
+  { name: 'TargetSystemTypeEdge', description: 'One TargetSystemType with its cursor.' },
+);
 
 builder.queryField('targetSystemTypes', (t) =>
   t.connection({
@@ -60,5 +66,5 @@ builder.queryField('targetSystemTypes', (t) =>
       const rows = await listTargetSystemTypes(context.db, page);
       return toConnection(rows, page, (row) => [row.name, row.id], () => countTargetSystemTypes(context.db));
     },
-  }),
+  }, TargetSystemTypeConnection),
 );

@@ -23,6 +23,11 @@ builder.objectType(Tenant, {
   }),
 });
 
+export const TenantConnection = builder.connectionObject(
+  { type: Tenant, name: 'TenantConnection', description: 'A page of tenants.' },
+  { name: 'TenantEdge', description: 'One Tenant with its cursor.' },
+);
+
 builder.queryField('tenants', (t) =>
   t.connection({
     description: 'Registered tenants, by name.',
@@ -32,7 +37,7 @@ builder.queryField('tenants', (t) =>
       const rows = await listTenants(context.db, page);
       return toConnection(rows, page, (row) => [row.name, row.id], () => countTenants(context.db));
     },
-  }),
+  }, TenantConnection),
 );
 
 const CreateTenantInput = builder.inputType('CreateTenantInput', {

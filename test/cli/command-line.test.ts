@@ -1,0 +1,104 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { afterEach, describe, expect, test } from 'vitest';
+import { runCli, startServerProcess, type ServerProcess } from '../support/processes.ts';
+
+describe('command line', () => {
+  const folders: string[] = [];
+  let server: ServerProcess | undefined;
+  const dataDir = () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'sw-cli-'));
+    folders.push(folder);
+    return folder;
+  };
+  afterEach(async () => {
+    if (server && server.child.exitCode === null) await server.stop('SIGKILL');
+    server = undefined;
+    for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('help lists the commands', async () => {
+    const result = await runCli(['--help'], {});
+    expect(result.code).toBe(0);
+    for (const command of ['serve', 'migrate', 'seed-demo']) expect(result.stdout).toContain(command);
+  });
+
+  test('invalid configuration stops with the variable named', async () => {
+    const result = await runCli(['migrate'], { PORT: 'eighty', SYNCREWORK_DATA_DIR: dataDir() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PORT="eighty": expected a whole number');
+  });
+
+  test('seed-demo with the server down opens the folder itself', async () => {
+    const folder = dataDir();
+    const first = await runCli(['seed-demo'], { SYNCREWORK_DATA_DIR: folder });
+    expect(first.stdout).toContain('Loaded the demo data set.');
+    expect(first.code).toBe(0);
+    const second = await runCli(['seed-demo'], { SYNCREWORK_DATA_DIR: folder });
+    expect(second.stdout).toContain('already holds tenants');
+    expect(existsSync(path.join(folder, 'syncrework.lock'))).toBe(false);
+  });
+
+  test('commands reach a running server through its socket', async () => {
+    const folder = dataDir();
+    server = await startServerProcess({ SYNCREWORK_DATA_DIR: folder, SEED_DEMO: 'false' });
+    expect(existsSync(path.join(folder, 'syncrework.sock'))).toBe(true);
+
+    const seeded = await runCli(['seed-demo'], { SYNCREWORK_DATA_DIR: folder });
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toContain('Loaded the demo data set.');
+
+    const migrated = await runCli(['migrate'], { SYNCREWORK_DATA_DIR: folder });
+    expect(migrated.code).toBe(0);
+    expect(migrated.stdout).toContain('Migrations are applied.');
+
+    const commandLog = server.logLines().filter((line) => line.msg === 'command finished');
+    expect(commandLog.map((line) => line.command)).toEqual(['seed-demo', 'migrate']);
+    expect(String(commandLog[0]!.actor)).toMatch(/^os:/);
+
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ tenants { totalCount } }' }),
+    });
+    expect((await response.json()).data.tenants.totalCount).toBeGreaterThan(0);
+  });
+
+  test('locked folder without socket is refused', async () => {
+    const folder = dataDir();
+    // This test process is alive, so its pid makes the lock current.
+    writeFileSync(path.join(folder, 'syncrework.lock'), JSON.stringify({ pid: process.pid }));
+    const result = await runCli(['seed-demo'], { SYNCREWORK_DATA_DIR: folder });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`is in use by process ${process.pid}, which has no command socket`);
+  });
+
+  test('stale lock of a dead process is taken over', async () => {
+    const folder = dataDir();
+    writeFileSync(path.join(folder, 'syncrework.lock'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
+    const result = await runCli(['seed-demo'], { SYNCREWORK_DATA_DIR: folder });
+    expect(result.code).toBe(0);
+  });
+
+  test('SIGTERM closes WebSockets and exits cleanly', async () => {
+    const folder = dataDir();
+    server = await startServerProcess({ SYNCREWORK_DATA_DIR: folder });
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+
+    const exitCode = await server.stop('SIGTERM');
+    expect(await closed).toBe(1001);
+    expect(exitCode).toBe(0);
+    expect(server.logLines().some((line) => line.msg === 'server stopped')).toBe(true);
+    expect(existsSync(path.join(folder, 'syncrework.lock'))).toBe(false);
+    expect(existsSync(path.join(folder, 'syncrework.sock'))).toBe(false);
+  });
+});
