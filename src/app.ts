@@ -5,13 +5,21 @@
  */
 import { chmodSync, rmSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createAuthenticator } from './auth/authenticate.ts';
+import { ensureInitialAdminToken } from './auth/initial-token.ts';
+import { RateLimiter } from './auth/rate-limit.ts';
 import type { Config } from './config.ts';
 import { openDatabase, runMigrations, type DatabaseHandle } from './db/client.ts';
 import { acquireDataDirLock, type DataDirLock } from './db/data-dir-lock.ts';
 import { checkMigrations } from './db/migrations-status.ts';
-import { anonymousActor } from './domain/actor.ts';
 import { ensureBuiltInCatalog } from './domain/built-in-catalog.ts';
+import { assertStoredSecretsReadable } from './domain/connectors.ts';
 import { seedDemoData } from './demo/seed.ts';
+import { recoverSynchronizationRuns } from './domain/synchronization/recovery.ts';
+import { recoverBulkOperations } from './domain/bulk-operations/recovery.ts';
+import { createSnapshotUploadRoute } from './http/snapshot-upload.ts';
+import { scheduleLogPurge } from './jobs/synchronization-jobs.ts';
 import type { Services } from './graphql/context.ts';
 import { createProgressPubSub } from './graphql/pubsub.ts';
 import { buildSchema } from './graphql/schema.ts';
@@ -21,7 +29,7 @@ import { LiveProgress } from './jobs/live-progress.ts';
 import { JobWorker } from './jobs/queue.ts';
 import type { Logger } from './logger.ts';
 import { createCommandRoute } from './cli/socket-route.ts';
-import { createHttpServer, type HttpServer } from './server.ts';
+import { createHttpServer, type HttpServer, type Route } from './server.ts';
 
 export interface Runtime {
   services: Services;
@@ -35,6 +43,8 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** Start the job worker (the server does; a one-off command may not need it). */
   startWorker?: boolean;
+  /** Called with every SQL statement; tests count queries with it. */
+  onQuery?: (query: string) => void;
 }
 
 /** Opens the database for this process, locking the PGlite data folder first. */
@@ -42,15 +52,26 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   let lock: DataDirLock | undefined;
   if (!config.DATABASE_URL) lock = acquireDataDirLock(config.SYNCREWORK_DATA_DIR);
 
-  let database: DatabaseHandle;
+  let database: DatabaseHandle | undefined;
   try {
-    database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.SYNCREWORK_DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
+    database = await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.SYNCREWORK_DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+      onQuery: options.onQuery,
+    });
     if (options.migrate !== false && !config.SKIP_MIGRATIONS) {
       await runMigrations(database);
       logger.info({ database: database.location }, 'migrations applied');
     }
     await ensureBuiltInCatalog(database.db);
+    await assertStoredSecretsReadable(database.db, config.SECRET_KEY);
+    await recoverSynchronizationRuns(database.db, database.kind, logger);
+    await recoverBulkOperations(database.db, database.kind, logger);
+    await scheduleLogPurge(database.db, new Date(Date.now() + 5 * 60_000));
   } catch (error) {
+    // A PGlite folder must be closed before its lock is released, or the next opener corrupts it.
+    await database?.close().catch(() => undefined);
     lock?.release();
     throw error;
   }
@@ -89,16 +110,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartServerOptions extends Pick<RuntimeOptions, 'onQuery'> {
+  /** More HTTP routes beside the product's, e.g. the benchmark's plain-SQL baseline. */
+  extraRoutes?: (services: Services) => Route[];
+}
+
 /** Starts the whole server: runtime, demo data on an empty database, HTTP and the command socket. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const runtime = await createRuntime(config, logger);
+export async function startServer(config: Config, logger: Logger, options: StartServerOptions = {}): Promise<RunningServer> {
+  const runtime = await createRuntime(config, logger, options);
   const { services, database } = runtime;
 
-  if (config.SEED_DEMO && (await seedDemoData(database.db))) {
+  if (config.SEED_DEMO && (await seedDemoData(services))) {
     logger.warn('Loaded the DEMO data set: fictitious tenants and recipients (contoso.com, adatum.com, tailspintoys.com). Set SEED_DEMO=false to start empty.');
   }
 
-  const yoga = createYogaServer(buildSchema(), services);
+  await ensureInitialAdminToken(database.db, config, logger);
+  const authenticator = createAuthenticator({ db: database.db, config, logger });
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const yoga = createYogaServer(buildSchema(), services, authenticator, metrics);
   const checkReadiness = async () => {
     try {
       await database.db.execute(sql`select 1`);
@@ -107,7 +137,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       return { ready: false, reason: `database unreachable: ${(error as Error).message}` };
     }
   };
-  const http = createHttpServer({ yoga, services, checkReadiness, authenticate: async () => anonymousActor() });
+  const http = createHttpServer({
+    yoga,
+    services,
+    checkReadiness,
+    authenticate: (headers) => authenticator.authenticate(headers),
+    rateLimiter: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
+    metrics,
+    routes: [createSnapshotUploadRoute(services), ...(options.extraRoutes?.(services) ?? [])],
+  });
   const url = await http.listen({ host: config.HOST, port: config.PORT });
 
   let socketServer: HttpServer | undefined;

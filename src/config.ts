@@ -31,11 +31,28 @@ export const environmentSchema = z.object({
   MAX_REQUEST_BYTES: integer(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   MAX_SNAPSHOT_BYTES: integer(1024, 1024 * 1024 * 1024 * 64).default(2 * 1024 * 1024 * 1024),
   MAX_SELECTION_SIZE: integer(1, 10_000_000).default(200_000),
+  /** Above this many accounts, assigning an account definition runs as a bulk operation with progress. */
+  LINK_BULK_THRESHOLD: integer(1, 10_000_000).default(500),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(15_000),
   SECRET_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'expected 32 random bytes in base64, e.g. from `openssl rand -base64 32`')
     .optional(),
+  OIDC_ISSUER: z.string().url('expected the issuer URL, e.g. https://login.microsoftonline.com/<tenant-id>/v2.0').optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URL: z.string().url('expected the JWKS URL, e.g. https://login.microsoftonline.com/<tenant-id>/discovery/v2.0/keys').optional(),
+  OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+  OIDC_ROLE_MAP: z
+    .string()
+    .regex(/^\s*[^=,]+=(viewer|operator|admin)\s*(,\s*[^=,]+=(viewer|operator|admin)\s*)*$/, 'expected Claim=role pairs separated by commas, e.g. Syncrework.Admin=admin')
+    .default('Syncrework.Viewer=viewer,Syncrework.Operator=operator,Syncrework.Admin=admin'),
+  RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
+  MAX_QUERY_DEPTH: integer(2, 100).default(12),
+  MAX_QUERY_COMPLEXITY: integer(10, 10_000_000).default(50_000),
+  MAX_ALIASES: integer(1, 1000).default(30),
+  MAX_QUERY_TOKENS: integer(100, 1_000_000).default(5000),
+  PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL').optional(),
 });
 

@@ -2,7 +2,7 @@
  * The one pino logger. Modules take a child with `logger.child({ module })`. Secrets are redacted by
  * path, so a header or setting that slips into a log line shows as [redacted].
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions as LoggerSettings } from 'pino';
 
 export type { Logger };
 
@@ -11,9 +11,10 @@ export interface LoggerOptions {
   format: 'pretty' | 'json' | 'auto';
 }
 
-export function createLogger(options: LoggerOptions): Logger {
-  const pretty = options.format === 'pretty' || (options.format === 'auto' && process.stdout.isTTY === true);
-  return pino({
+/** Creates the logger; `destination` replaces standard output (and pretty printing), e.g. a stream that tests read. */
+export function createLogger(options: LoggerOptions, destination?: DestinationStream): Logger {
+  const pretty = !destination && (options.format === 'pretty' || (options.format === 'auto' && process.stdout.isTTY === true));
+  const settings: LoggerSettings = {
     level: options.level,
     redact: {
       paths: [
@@ -33,5 +34,6 @@ export function createLogger(options: LoggerOptions): Logger {
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
       : {}),
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }

@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import type { execute, ExecutionArgs, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Registry } from 'prom-client';
+import { AuthenticationError } from './auth/authenticate.ts';
+import { RateLimiter } from './auth/rate-limit.ts';
 import type { Actor } from './domain/actor.ts';
 import type { Services } from './graphql/context.ts';
 import { requestIdFrom, type Yoga } from './graphql/yoga.ts';
@@ -27,6 +30,10 @@ export interface HttpServerOptions {
   /** Whether the database is reachable and migrated, for /ready. */
   checkReadiness: () => Promise<{ ready: boolean; reason?: string }>;
   routes?: Route[];
+  /** Prometheus metrics served on /metrics, behind METRICS_TOKEN when it is set. */
+  metrics?: Registry;
+  /** Limits requests per client on /graphql and the routes; absent on the local command socket. */
+  rateLimiter?: RateLimiter;
 }
 
 export interface HttpServer {
@@ -60,6 +67,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       return sendJson(response, readiness.ready ? 200 : 503, readiness.ready ? { status: 'ready' } : { status: 'not ready', reason: readiness.reason });
     }
 
+    if (options.rateLimiter) {
+      const key = RateLimiter.keyOf(firstHeader(request.headers.authorization), request.socket.remoteAddress);
+      const decision = options.rateLimiter.take(key);
+      if (!decision.allowed) {
+        response.setHeader('retry-after', String(decision.retryAfterSeconds));
+        return sendJson(response, 429, {
+          errors: [{ message: `Too many requests: the limit is ${services.config.RATE_LIMIT_PER_MINUTE} a minute per client (RATE_LIMIT_PER_MINUTE). Retry after ${decision.retryAfterSeconds} s.` }],
+        });
+      }
+    }
+
+    if (path === '/metrics' && options.metrics) return sendMetrics(request, response, options.metrics, services.config.METRICS_TOKEN);
+
     const declaredLength = Number(request.headers['content-length'] ?? 0);
     if (declaredLength > maxBytes && path === '/graphql') {
       return sendJson(response, 413, {
@@ -71,7 +91,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
 
     const route = options.routes?.find((candidate) => candidate.method === request.method && candidate.path.test(path ?? ''));
-    if (route) return route.handle(request, response, await options.authenticate(headerRecord(request)));
+    if (route) {
+      let actor: Actor;
+      try {
+        actor = await options.authenticate(headerRecord(request));
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        response.setHeader('www-authenticate', 'Bearer');
+        return sendJson(response, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      }
+      return route.handle(request, response, actor);
+    }
 
     // The actor is resolved in Yoga's context factory, so an authentication error becomes a GraphQL error.
     const requestId = requestIdFrom(firstHeader(request.headers['x-request-id']));
@@ -95,8 +125,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       onConnect: async (context) => {
         const payload = context.connectionParams ?? {};
         const authorization = typeof payload.authorization === 'string' ? payload.authorization : undefined;
-        context.extra.actor = await options.authenticate({ authorization });
-        return true;
+        try {
+          context.extra.actor = await options.authenticate({ authorization });
+          return true;
+        } catch (error) {
+          // 4401 tells the client to fix its credentials; the reason is cut to the 123-byte limit of a close frame.
+          context.extra.socket.close(4401, (error as Error).message.slice(0, 120));
+          return false;
+        }
       },
       execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args),
       subscribe: (args) => (args.rootValue as { subscribe: typeof subscribe }).subscribe(args),
@@ -166,6 +202,16 @@ function headerRecord(request: IncomingMessage): Record<string, string | undefin
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(request.headers)) headers[name] = firstHeader(value);
   return headers;
+}
+
+async function sendMetrics(request: IncomingMessage, response: ServerResponse, metrics: Registry, token: string | undefined) {
+  if (token && request.headers.authorization !== `Bearer ${token}`) {
+    response.setHeader('www-authenticate', 'Bearer');
+    return sendJson(response, 401, { error: 'Send the metrics token (METRICS_TOKEN) as `Authorization: Bearer <token>`.' });
+  }
+  const text = await metrics.metrics();
+  response.writeHead(200, { 'content-type': metrics.contentType });
+  response.end(text);
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {

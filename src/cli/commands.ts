@@ -5,6 +5,9 @@
 import type { Runtime } from '../app.ts';
 import type { Actor } from '../domain/actor.ts';
 import { seedDemoData } from '../demo/seed.ts';
+import { syncCommands } from './sync-commands.ts';
+import { tenantCommands } from './tenant-commands.ts';
+import { tokenCommands } from './token-commands.ts';
 
 export interface CommandContext {
   runtime: Runtime;
@@ -17,13 +20,17 @@ export interface CommandContext {
 export type Command = (context: CommandContext, args: Record<string, unknown>) => Promise<number>;
 
 export const commands: Record<string, Command> = {
+  ...tokenCommands,
+  ...syncCommands,
+  ...tenantCommands,
+
   migrate: async ({ print }) => {
     print('Migrations are applied.');
     return 0;
   },
 
   'seed-demo': async ({ runtime, print }) => {
-    const loaded = await seedDemoData(runtime.services.db);
+    const loaded = await seedDemoData(runtime.services);
     print(loaded ? 'Loaded the demo data set.' : 'The database already holds tenants; the demo data set was not loaded.');
     return 0;
   },

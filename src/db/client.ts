@@ -3,7 +3,7 @@
  * postgres.js otherwise. Both expose the same drizzle `Database` type.
  */
 import { PGlite } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import type { ExtractTablesWithRelations, Logger } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -38,12 +38,14 @@ export interface OpenDatabaseOptions {
   dataDir?: string;
   /** postgres.js pool size. */
   poolSize?: number;
+  /** Called with the text of every SQL statement sent through drizzle; tests count queries with it. */
+  onQuery?: (query: string) => void;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const client = postgres(options.url, { max: options.poolSize ?? 10, onnotice: () => {} });
-    const db = drizzlePostgres(client, { schema }) as unknown as Database;
+    const db = drizzlePostgres(client, { schema, logger: queryLogger(options) }) as unknown as Database;
     return {
       kind: 'postgres',
       db,
@@ -54,13 +56,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
   const dataDir = options.dataDir ?? 'memory://';
   const client = await PGlite.create(dataDir);
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  const db = drizzlePglite(client, { schema, logger: queryLogger(options) }) as unknown as Database;
   return {
     kind: 'pglite',
     db,
     location: dataDir,
     close: () => client.close(),
   };
+}
+
+function queryLogger(options: OpenDatabaseOptions): Logger | undefined {
+  const onQuery = options.onQuery;
+  return onQuery ? { logQuery: (query) => onQuery(query) } : undefined;
 }
 
 /** Applies every migration under drizzle/ that the database has not seen yet. */

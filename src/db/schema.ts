@@ -226,6 +226,68 @@ export const objects = pgTable(
     index('objects_account_idx').on(t.tenantId, t.syncTableId, t.id),
     index('objects_identity_idx').on(t.identityId),
     index('objects_account_definition_idx').on(t.accountDefinitionId),
+    index('objects_inherited_from_idx')
+      .on(t.inheritedFromAccountDefinitionId)
+      .where(sql`${t.isIndirect}`),
+    // The outstanding list sorts by lower(display_name) and by the newest log entry with NULL as
+    // -infinity (src/domain/outstanding-objects.ts); each order has an index across all tables, per
+    // table and per tenant. The expressions must match the queries' exactly.
+    index('objects_outstanding_name_lower_idx')
+      .on(sql`lower(${t.displayName})`, t.id)
+      .where(sql`${t.outstandingSince} is not null`),
+    index('objects_outstanding_table_name_lower_idx')
+      .on(t.syncTableId, sql`lower(${t.displayName})`, t.id)
+      .where(sql`${t.outstandingSince} is not null`),
+    index('objects_outstanding_tenant_name_lower_idx')
+      .on(t.tenantId, sql`lower(${t.displayName})`, t.id)
+      .where(sql`${t.outstandingSince} is not null`),
+    index('objects_outstanding_log_order_idx')
+      .on(sql`coalesce(${t.lastLogAt}, '-infinity'::timestamptz)`, t.id)
+      .where(sql`${t.outstandingSince} is not null`),
+    index('objects_outstanding_table_log_order_idx')
+      .on(t.syncTableId, sql`coalesce(${t.lastLogAt}, '-infinity'::timestamptz)`, t.id)
+      .where(sql`${t.outstandingSince} is not null`),
+    index('objects_outstanding_tenant_log_order_idx')
+      .on(t.tenantId, sql`coalesce(${t.lastLogAt}, '-infinity'::timestamptz)`, t.id)
+      .where(sql`${t.outstandingSince} is not null`),
+    index('objects_outstanding_last_method_idx')
+      .on(t.lastLogMethod, t.outstandingSince, t.id)
+      .where(sql`${t.outstandingSince} is not null`),
+    // Outstanding objects without a log entry (hasLogEntry: false), newest marked first.
+    index('objects_outstanding_without_log_idx')
+      .on(t.outstandingSince, t.id)
+      .where(sql`${t.outstandingSince} is not null and ${t.lastLogAt} is null`),
+    // Every column the outstanding filters and constraint conditions read, so totalCount of a
+    // filtered list is an index-only scan instead of a visit to each outstanding row's heap page.
+    index('objects_outstanding_facts_idx')
+      .on(
+        t.syncTableId,
+        t.tenantId,
+        t.targetSystemId,
+        t.outstandingSince,
+        t.lastLogAt,
+        t.lastLogMethod,
+        t.isIndirect,
+        t.containerId,
+        t.memberId,
+        t.id,
+      )
+      .where(sql`${t.outstandingSince} is not null`),
+    // Word-prefix search on display names; pg_trgm (substring search) is not available on PGlite.
+    index('objects_outstanding_search_idx')
+      .using('gin', sql`to_tsvector('simple', ${t.displayName})`)
+      .where(sql`${t.outstandingSince} is not null`),
+    // Indirect memberships are few; these let the DELETE constraint hash them instead of probing per row.
+    index('objects_indirect_container_idx')
+      .on(t.containerId)
+      .where(sql`${t.isIndirect}`),
+    index('objects_indirect_member_idx')
+      .on(t.memberId)
+      .where(sql`${t.isIndirect}`),
+    // "Linked but not configured" accounts per tenant (link state LINKED, src/domain/link-state.ts).
+    index('objects_linked_unconfigured_idx')
+      .on(t.tenantId, t.id)
+      .where(sql`${t.identityId} is not null and (${t.accountDefinitionId} is null or ${t.manageLevelId} is null)`),
   ],
 );
 
@@ -247,6 +309,13 @@ export const logEntries = pgTable(
   (t) => [
     index('log_entries_object_idx').on(t.objectId, t.createdAt, t.id),
     index('log_entries_created_idx').on(t.createdAt),
+    // A membership's log: its container's entries that name its member, newest first.
+    index('log_entries_object_member_idx')
+      .on(t.objectId, t.memberKey, t.createdAt, t.id)
+      .where(sql`${t.memberKey} is not null`),
+    index('log_entries_run_idx')
+      .on(t.synchronizationRunId, t.id)
+      .where(sql`${t.synchronizationRunId} is not null`),
   ],
 );
 
@@ -270,6 +339,7 @@ export const unresolvedReferences = pgTable(
   (t) => [
     uniqueIndex('unresolved_references_key').on(t.targetSystemId, t.syncTableId, t.containerKey, t.memberKey),
     index('unresolved_references_tenant_idx').on(t.tenantId, t.id),
+    index('unresolved_references_container_idx').on(t.containerId, t.id),
   ],
 );
 
@@ -297,6 +367,8 @@ export const synchronizationRuns = pgTable(
     source: jsonb('source').$type<Record<string, unknown>>().notNull(),
     /** inserted, updated, markedOutstanding, deleted, skippedOutstanding, skippedPending, unchanged, unresolved. */
     counts: jsonb('counts').$type<Record<string, number>>().notNull().default({}),
+    /** The same counts per synchronization table, keyed by table name. */
+    tableCounts: jsonb('table_counts').$type<Record<string, Record<string, number>>>().notNull().default({}),
     /** Guard report or input error that stopped the run. */
     problem: jsonb('problem').$type<Record<string, unknown>>(),
   },
@@ -357,11 +429,16 @@ export const bulkOperationFailures = pgTable(
  * Exclusive claims: an object is in at most one running operation, and a tenant has at most one
  * synchronization run or rework at a time. A row exists while the claim is held.
  */
-export const objectClaims = pgTable('object_claims', {
-  objectId: ref('object_id').primaryKey(),
-  bulkOperationId: ref('bulk_operation_id').notNull(),
-  createdAt: createdAt(),
-});
+export const objectClaims = pgTable(
+  'object_claims',
+  {
+    objectId: ref('object_id').primaryKey(),
+    bulkOperationId: ref('bulk_operation_id').notNull(),
+    createdAt: createdAt(),
+  },
+  // An operation releases its claims by its id when it ends.
+  (t) => [index('object_claims_operation_idx').on(t.bulkOperationId)],
+);
 
 export const tenantClaims = pgTable('tenant_claims', {
   tenantId: ref('tenant_id').primaryKey(),
@@ -415,6 +492,8 @@ export const auditEvents = pgTable(
     index('audit_events_created_idx').on(t.id),
     index('audit_events_actor_idx').on(t.actor, t.id),
     index('audit_events_subject_idx').on(t.subjectId, t.id),
+    // The time filter of the audit list.
+    index('audit_events_time_idx').on(t.createdAt),
   ],
 );
 

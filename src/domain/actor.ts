@@ -13,6 +13,10 @@ export interface Actor {
   role: Role;
   /** Tenants this actor is limited to; null means every tenant. */
   tenantIds: number[] | null;
+  /** API token the actor presented, so revocation can end its open subscriptions. */
+  tokenId?: number;
+  /** When the credentials expire, in milliseconds since the epoch. */
+  expiresAt?: number;
 }
 
 const roleRank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
@@ -25,12 +29,4 @@ export function hasRole(actor: Actor, role: Role): boolean {
 /** The operating-system user running the command line, or calling the server's local socket. */
 export function operatingSystemActor(): Actor {
   return { name: `os:${os.userInfo().username}`, kind: 'os-user', role: 'admin', tenantIds: null };
-}
-
-/**
- * The actor of an HTTP request that carries no credentials.
- * TODO: until token authentication exists, an anonymous caller acts with the admin role.
- */
-export function anonymousActor(): Actor {
-  return { name: 'anonymous', kind: 'anonymous', role: 'admin', tenantIds: null };
 }

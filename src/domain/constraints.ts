@@ -8,6 +8,8 @@ import { MAPPED_TABLES } from '../connectors/exchange-online/cmdlets.ts';
 import type { Executor } from '../db/client.ts';
 import { objects, syncTables, targetSystems, targetSystemTypes, targetSystemTypeTables } from '../db/schema.ts';
 
+const CHUNK_SIZE = 10_000;
+
 export const REWORK_METHODS = ['DELETE', 'PUBLISH', 'RESET'] as const;
 export type ReworkMethod = (typeof REWORK_METHODS)[number];
 
@@ -68,6 +70,17 @@ export async function computeConstraints(
 ): Promise<Map<number, MethodConstraint[]>> {
   const result = new Map<number, MethodConstraint[]>();
   if (objectIds.length === 0) return result;
+
+  // PostgreSQL takes at most 65,535 parameters per statement, so large selections go in chunks;
+  // the selection itself stays whole, so membership sides in other chunks still count.
+  if (objectIds.length > CHUNK_SIZE) {
+    const selection = options.selection ?? new Set(objectIds);
+    for (let start = 0; start < objectIds.length; start += CHUNK_SIZE) {
+      const chunk = await computeConstraints(db, objectIds.slice(start, start + CHUNK_SIZE), { selection });
+      for (const [id, constraints] of chunk) result.set(id, constraints);
+    }
+    return result;
+  }
 
   const facts = await loadFacts(db, objectIds);
   const publishing = await loadPublishing(db, facts);

@@ -5,11 +5,12 @@
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
+import { decodeGlobalIdForClient, resolveNodeForClient, resolveNodesForClient } from './node-lookup.ts';
 import { DateTimeResolver, JSONResolver } from './scalars.ts';
 import type { Context } from './context.ts';
 import { hasRole } from '../domain/actor.ts';
@@ -17,7 +18,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
-  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean };
+  AuthScopes: { viewer: boolean; operator: boolean; admin: boolean; globalAdmin: boolean };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
@@ -36,6 +37,9 @@ export const builder = new SchemaBuilder<{
       viewer: hasRole(context.actor, 'viewer'),
       operator: hasRole(context.actor, 'operator'),
       admin: hasRole(context.actor, 'admin'),
+      // Shared settings (synchronization tables, publishing) belong to every tenant, so only an
+      // admin without a tenant limit may change them.
+      globalAdmin: hasRole(context.actor, 'admin') && context.actor.tenantIds === null,
     }),
     unauthorizedError: (_parent, context, _info, result) =>
       new GraphQLError(`Not authorized: ${result.message}. Your role is ${context.actor.role}.`, {
@@ -48,12 +52,26 @@ export const builder = new SchemaBuilder<{
     brandLoadedObjects: true,
     nodeTypeOptions: { description: 'An object with a global ID that `node` and `nodes` resolve.' },
     pageInfoTypeOptions: { description: 'Where a page sits in its connection.' },
-    nodeQueryOptions: { description: 'Fetches any object by its global ID; null when it does not exist.' },
-    nodesQueryOptions: { description: 'Fetches objects by global ID, in the order given; null for each that does not exist.' },
+    decodeGlobalID: (globalID) => decodeGlobalIdForClient(globalID),
+    nodeQueryOptions: {
+      description: 'Fetches any object by its global ID; null with a NOT_FOUND error when it does not exist.',
+      resolve: (_root, args, _context, info, resolveNode) => resolveNodeForClient(args.id, info, resolveNode),
+    },
+    nodesQueryOptions: {
+      description: 'Fetches objects by global ID, in the order given; null with a NOT_FOUND error for each that does not exist.',
+      // The plugin's own resolveNodes callback ignores the IDs passed to it, so the known ones are
+      // resolved through the plugin's exported function instead.
+      resolve: (_root, args, context, info) => resolveNodesForClient(args.ids, info, (ids) => resolveNodes(thisBuilder(), context, info, ids)),
+    },
     idFieldOptions: { description: 'Opaque global ID.' },
     cursorFieldOptions: { description: 'Opaque cursor of this edge, for `after` or `before`.' },
     nodeFieldOptions: { description: 'The item at the end of this edge.' },
-    edgesFieldOptions: { description: 'The items of this page with their cursors.' },
+    // A connection's cost is its page size times the cost of one item, so `first` counts, not the
+    // fixed list multiplier.
+    defaultConnectionFieldOptions: {
+      complexity: (args: { first?: number | null; last?: number | null }) => ({ field: 1, multiplier: args.first ?? args.last ?? DEFAULT_PAGE_SIZE }),
+    },
+    edgesFieldOptions: { description: 'The items of this page with their cursors.', complexity: { field: 1, multiplier: 1 } },
     pageInfoFieldOptions: { description: 'Pagination state of this page.' },
     hasNextPageFieldOptions: { description: 'True when more items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'True when items precede this page.' },
@@ -67,16 +85,42 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    limit: { complexity: 20_000, depth: 12, breadth: 200 },
+    limit: (context) => ({
+      complexity: context.services.config.MAX_QUERY_COMPLEXITY,
+      depth: context.services.config.MAX_QUERY_DEPTH,
+      breadth: 200,
+    }),
+    complexityError: (kind, result) => {
+      const limits = {
+        Complexity: { name: 'complexity', actual: result.complexity, max: result.maxComplexity, variable: 'MAX_QUERY_COMPLEXITY' },
+        Depth: { name: 'depth', actual: result.depth, max: result.maxDepth, variable: 'MAX_QUERY_DEPTH' },
+        Breadth: { name: 'breadth', actual: result.breadth, max: result.maxBreadth, variable: 'the fixed breadth limit' },
+      } as const;
+      const limit = limits[kind];
+      return new GraphQLError(
+        `Query ${limit.name} ${limit.actual} exceeds the limit of ${limit.max} (${limit.variable}). Request fewer fields or smaller pages (\`first\`).`,
+        { extensions: { code: 'QUERY_TOO_COMPLEX', limit: limit.name, actual: limit.actual, max: limit.max } },
+      );
+    },
   },
 });
+
+/** Returns the builder, typed loosely so the options above can refer to it without a circular type. */
+function thisBuilder(): PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<{ Context: Context }>> {
+  return builder as never;
+}
 
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
 
-builder.queryType({ description: 'Entry points for reading.' });
-builder.mutationType({ description: 'Entry points for changing data. Every mutation takes one `input` and returns a payload with `errors`.' });
-builder.subscriptionType({ description: 'Live progress of long-running work.' });
+// Authorization is declared here and on fields, never in resolvers: reading needs the viewer role,
+// changing data the operator role, and fields that change settings add `admin` or `globalAdmin`.
+builder.queryType({ description: 'Entry points for reading.', authScopes: { viewer: true } });
+builder.mutationType({
+  description: 'Entry points for changing data. Every mutation takes one `input` and returns a payload with `errors`.',
+  authScopes: { operator: true },
+});
+builder.subscriptionType({ description: 'Live progress of long-running work.', authScopes: { viewer: true } });
 
 builder.globalConnectionField('totalCount', (t) =>
   t.int({

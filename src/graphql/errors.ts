@@ -30,7 +30,7 @@ builder.objectType(DomainError, {
   name: 'GenericUserError',
   description: 'A failure without extra data: invalid input, a name that exists already, a conflict.',
   interfaces: [UserError],
-  isTypeOf: (value) => value instanceof DomainError && !specificTypes.has(value.code),
+  isTypeOf: (value) => isPayloadError(value) && !specificTypes.has(value.code),
   fields: () => ({}),
 });
 
@@ -39,7 +39,20 @@ export async function toPayload<T extends object>(run: () => Promise<T>): Promis
   try {
     return { ...(await run()), errors: [] };
   } catch (error) {
-    if (error instanceof DomainError) return { errors: [error] } as Partial<T> & { errors: DomainError[] };
+    if (error instanceof DomainError) return { errors: [asPayloadError(error)] } as Partial<T> & { errors: DomainError[] };
     throw error;
   }
+}
+
+/**
+ * Copies the error into a value that is not an Error instance. graphql-js throws any Error a resolver returns
+ * as a field error (and takes one with a `path` array for an already located GraphQLError), which
+ * would turn an expected failure into a top-level error and null the whole payload.
+ */
+function asPayloadError(error: DomainError): DomainError {
+  return { name: error.name, code: error.code, message: error.message, path: error.path, details: error.details } as DomainError;
+}
+
+function isPayloadError(value: unknown): value is DomainError {
+  return typeof value === 'object' && value !== null && typeof (value as DomainError).code === 'string' && typeof (value as DomainError).message === 'string';
 }

@@ -81,6 +81,12 @@ export interface KeysetOrder {
   /** Sort-key expressions, the last of which must be unique (the id). */
   columns: SQL[];
   descending: boolean;
+  /**
+   * SQL type of each cursor value, e.g. `timestamptz`, where the database cannot infer it from a
+   * bare parameter. A timestamp travels in the cursor as the database's text form, which keeps its
+   * microseconds (a JavaScript Date would round them to milliseconds and repeat rows across pages).
+   */
+  types?: (string | undefined)[];
 }
 
 /** The WHERE condition that starts a page after (or before) the cursor, or undefined for the first page. */
@@ -88,7 +94,13 @@ export function keysetCondition(order: KeysetOrder, page: PageRequest): SQL | un
   if (!page.cursor) return undefined;
   const readsAscending = order.descending === (page.direction === 'backward');
   const left = sql.join(order.columns, sql`, `);
-  const right = sql.join(page.cursor.map((value) => sql`${value}`), sql`, `);
+  const right = sql.join(
+    page.cursor.map((value, index) => {
+      const type = order.types?.[index];
+      return type ? sql`${value}::${sql.raw(type)}` : sql`${value}`;
+    }),
+    sql`, `,
+  );
   return readsAscending ? sql`(${left}) > (${right})` : sql`(${left}) < (${right})`;
 }
 

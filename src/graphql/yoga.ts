@@ -4,9 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, type FieldNode, type GraphQLSchema, type ValidationContext } from 'graphql';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Registry } from 'prom-client';
 import { createYoga, handleStreamOrSingleExecutionResult, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Authenticator } from '../auth/authenticate.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Context, Services } from './context.ts';
+import { limitPlugins, useRevocationCheck } from './limits.ts';
 
 export interface ServerContext {
   /** Resolves the actor from what the transport received (HTTP header, WebSocket connection, local socket). */
@@ -17,7 +21,12 @@ export interface ServerContext {
 
 export type Yoga = YogaServerInstance<ServerContext, Context>;
 
-export function createYogaServer(schema: GraphQLSchema, services: Services): Yoga {
+export function createYogaServer(
+  schema: GraphQLSchema,
+  services: Services,
+  authenticator: Pick<Authenticator, 'isStillValid'>,
+  metrics?: Registry,
+): Yoga {
   const development = services.config.NODE_ENV !== 'production';
   return createYoga<ServerContext, Context>({
     schema,
@@ -34,8 +43,36 @@ export function createYogaServer(schema: GraphQLSchema, services: Services): Yog
       requestId,
       logger: services.logger.child({ requestId }),
     }),
-    plugins: [useErrorMasking(development), useDisableIntrospection(development)],
+    plugins: [
+      useOperationLogging(),
+      useErrorMasking(development),
+      useDisableIntrospection(development),
+      ...limitPlugins(services.config),
+      useRevocationCheck((actor) => authenticator.isStillValid(actor)),
+      ...(metrics ? [usePrometheus({ registry: metrics, endpoint: false })] : []),
+    ],
   });
+}
+
+/** Logs each operation with its name, type, actor and duration; the request id comes from the context's logger. */
+function useOperationLogging(): Plugin<Context> {
+  return {
+    onExecute: ({ args }) => {
+      const started = performance.now();
+      const context = args.contextValue as Context;
+      const operationName = args.operationName ?? null;
+      return {
+        onExecuteDone: ({ result }) => {
+          const errors = 'errors' in result ? (result.errors?.length ?? 0) : 0;
+          context.logger.info({ operationName, actor: context.actor.name, errors, durationMs: Math.round(performance.now() - started) }, 'operation executed');
+        },
+      };
+    },
+    onSubscribe: ({ args }) => {
+      const context = args.contextValue as Context;
+      context.logger.info({ operationName: args.operationName ?? null, actor: context.actor.name }, 'subscription started');
+    },
+  };
 }
 
 /** Creates a request id, or keeps the caller's when it is a short token of safe characters. */

@@ -3,8 +3,14 @@
  */
 import type { Services } from '../graphql/context.ts';
 import type { JobHandler } from './queue.ts';
+// Registers the LINK_ACCOUNTS kind with the bulk-operation engine before the worker starts.
+import '../domain/link-accounts-operation.ts';
+import { reworkJobHandlers } from './rework-jobs.ts';
+import { synchronizationJobHandlers } from './synchronization-jobs.ts';
 
 export function jobHandlers(services: Services): Record<string, JobHandler> {
-  void services;
-  return {};
+  return {
+    ...synchronizationJobHandlers(services),
+    ...reworkJobHandlers(services),
+  };
 }

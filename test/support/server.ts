@@ -8,7 +8,9 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
+import { operatingSystemActor, type Role } from '../../src/domain/actor.ts';
+import { createApiToken } from '../../src/domain/api-tokens.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases.ts';
 
 export interface TestServer {
@@ -21,15 +23,19 @@ export interface TestServer {
   graphql<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse<T>>;
   /** Like `graphql`, but fails the test on any top-level error and returns `data`. */
   query<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<T>;
-  /** Headers a client sends: authorization once authentication exists. */
+  /** Headers a client sends: the admin token unless the options name another token or none. */
   headers(options?: RequestOptions): Record<string, string>;
+  /** The admin API token every request uses by default. */
+  adminToken: string;
+  /** Creates an API token with a role, optionally limited to tenants (by name). */
+  createToken(role: Role, tenantNames?: string[]): Promise<string>;
   wsClient(options?: RequestOptions): WsClient;
   sseClient(options?: RequestOptions): ReturnType<typeof createSseClient>;
   close(): Promise<void>;
 }
 
 export interface RequestOptions {
-  /** Send this bearer token instead of the default one; `null` sends none. */
+  /** Send this bearer token instead of the default admin token; `null` sends none. */
   token?: string | null;
 }
 
@@ -43,6 +49,10 @@ export interface StartTestServerOptions {
   /** Extra environment variables, e.g. NODE_ENV=production. */
   env?: Record<string, string>;
   seedDemo?: boolean;
+  /** Called with every SQL statement the server sends, e.g. to count the queries of a request. */
+  onQuery?: (query: string) => void;
+  /** The server's logger, e.g. one that keeps its lines for a test to read; silent by default. */
+  logger?: Logger;
 }
 
 export async function startTestServer(kind: TestDatabaseKind, options: StartTestServerOptions = {}): Promise<TestServer> {
@@ -56,14 +66,17 @@ export async function startTestServer(kind: TestDatabaseKind, options: StartTest
     ...database.env,
     ...options.env,
   });
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
-  const server = await startServer(config, logger);
+  const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
+  const server = await startServer(config, logger, { onQuery: options.onQuery });
   const graphqlUrl = `${server.url}/graphql`;
+  const { token: adminToken } = await createApiToken(server.runtime.services.db, operatingSystemActor(), { name: 'test-admin', role: 'admin' });
 
   const headers = (requestOptions: RequestOptions = {}): Record<string, string> => {
-    const token = requestOptions.token;
+    const token = requestOptions.token === undefined ? adminToken : requestOptions.token;
     return token ? { authorization: `Bearer ${token}` } : {};
   };
+  const createToken = async (role: Role, tenantNames: string[] = []) =>
+    (await createApiToken(server.runtime.services.db, operatingSystemActor(), { name: `test-${role}-${Math.random()}`.slice(0, 40), role, tenantNames })).token;
 
   const graphql = async <T>(query: string, variables?: Record<string, unknown>, requestOptions?: RequestOptions) => {
     const response = await fetch(graphqlUrl, {
@@ -88,6 +101,8 @@ export async function startTestServer(kind: TestDatabaseKind, options: StartTest
       return result.data as T;
     },
     headers,
+    adminToken,
+    createToken,
     wsClient: (requestOptions) =>
       createWsClient({
         url: graphqlUrl.replace(/^http/, 'ws'),
@@ -120,7 +135,7 @@ export function collectWs<T>(client: WsClient, query: string, variables: Record<
         },
         error: (error) => {
           clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+          reject(asError(error));
         },
         complete: () => {
           clearTimeout(timer);
@@ -150,7 +165,7 @@ export function collectSse<T>(
         },
         error: (error) => {
           clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+          reject(asError(error));
         },
         complete: () => {
           clearTimeout(timer);
@@ -159,4 +174,12 @@ export function collectSse<T>(
       },
     );
   });
+}
+
+/** Turns what a client reports (an Error, a WebSocket CloseEvent, a list of GraphQL errors) into an Error. */
+function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const closed = error as { code?: number; reason?: string };
+  if (typeof closed?.code === 'number') return Object.assign(new Error(`closed with ${closed.code}: ${closed.reason ?? ''}`), { code: closed.code });
+  return new Error(JSON.stringify(error));
 }

@@ -1,0 +1,3 @@
+ALTER TABLE "synchronization_runs" ADD COLUMN "table_counts" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
+CREATE INDEX "log_entries_run_idx" ON "log_entries" USING btree ("synchronization_run_id","id") WHERE "log_entries"."synchronization_run_id" is not null;--> statement-breakpoint
+CREATE INDEX "unresolved_references_container_idx" ON "unresolved_references" USING btree ("container_id","id");

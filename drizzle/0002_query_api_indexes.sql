@@ -1,0 +1,12 @@
+CREATE INDEX "log_entries_object_member_idx" ON "log_entries" USING btree ("object_id","member_key","created_at","id") WHERE "log_entries"."member_key" is not null;--> statement-breakpoint
+CREATE INDEX "objects_outstanding_name_lower_idx" ON "objects" USING btree (lower("display_name"),"id") WHERE "objects"."outstanding_since" is not null;--> statement-breakpoint
+CREATE INDEX "objects_outstanding_table_name_lower_idx" ON "objects" USING btree ("sync_table_id",lower("display_name"),"id") WHERE "objects"."outstanding_since" is not null;--> statement-breakpoint
+CREATE INDEX "objects_outstanding_tenant_name_lower_idx" ON "objects" USING btree ("tenant_id",lower("display_name"),"id") WHERE "objects"."outstanding_since" is not null;--> statement-breakpoint
+CREATE INDEX "objects_outstanding_log_order_idx" ON "objects" USING btree (coalesce("last_log_at", '-infinity'::timestamptz),"id") WHERE "objects"."outstanding_since" is not null;--> statement-breakpoint
+CREATE INDEX "objects_outstanding_table_log_order_idx" ON "objects" USING btree ("sync_table_id",coalesce("last_log_at", '-infinity'::timestamptz),"id") WHERE "objects"."outstanding_since" is not null;--> statement-breakpoint
+CREATE INDEX "objects_outstanding_tenant_log_order_idx" ON "objects" USING btree ("tenant_id",coalesce("last_log_at", '-infinity'::timestamptz),"id") WHERE "objects"."outstanding_since" is not null;--> statement-breakpoint
+CREATE INDEX "objects_outstanding_last_method_idx" ON "objects" USING btree ("last_log_method","outstanding_since","id") WHERE "objects"."outstanding_since" is not null;--> statement-breakpoint
+CREATE INDEX "objects_outstanding_search_idx" ON "objects" USING gin (to_tsvector('simple', "display_name")) WHERE "objects"."outstanding_since" is not null;--> statement-breakpoint
+CREATE INDEX "objects_indirect_container_idx" ON "objects" USING btree ("container_id") WHERE "objects"."is_indirect";--> statement-breakpoint
+CREATE INDEX "objects_indirect_member_idx" ON "objects" USING btree ("member_id") WHERE "objects"."is_indirect";--> statement-breakpoint
+CREATE INDEX "objects_linked_unconfigured_idx" ON "objects" USING btree ("tenant_id","id") WHERE "objects"."identity_id" is not null and ("objects"."account_definition_id" is null or "objects"."manage_level_id" is null);

@@ -1,0 +1,2 @@
+CREATE INDEX "audit_events_time_idx" ON "audit_events" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "object_claims_operation_idx" ON "object_claims" USING btree ("bulk_operation_id");

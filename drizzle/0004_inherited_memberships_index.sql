@@ -1,0 +1,1 @@
+CREATE INDEX "objects_inherited_from_idx" ON "objects" USING btree ("inherited_from_account_definition_id") WHERE "objects"."is_indirect";

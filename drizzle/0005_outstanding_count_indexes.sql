@@ -1,0 +1,2 @@
+CREATE INDEX "objects_outstanding_without_log_idx" ON "objects" USING btree ("outstanding_since","id") WHERE "objects"."outstanding_since" is not null and "objects"."last_log_at" is null;--> statement-breakpoint
+CREATE INDEX "objects_outstanding_facts_idx" ON "objects" USING btree ("sync_table_id","tenant_id","target_system_id","outstanding_since","last_log_at","last_log_method","is_indirect","container_id","member_id","id") WHERE "objects"."outstanding_since" is not null;
