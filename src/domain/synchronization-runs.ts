@@ -1,7 +1,7 @@
 /**
  * Reads of synchronization runs. The run itself lives in domain/synchronization/.
  */
-import { count, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { synchronizationRuns } from '../db/schema.ts';
 import { keysetCondition, keysetOrderBy, type PageRequest } from '../graphql/pagination.ts';
@@ -20,16 +20,30 @@ export async function loadSynchronizationRuns(db: Executor, ids: readonly number
 
 const newestFirst = { columns: [sql`${synchronizationRuns.id}`], descending: true };
 
-export async function listSynchronizationRuns(db: Executor, page: PageRequest): Promise<SynchronizationRunRow[]> {
+export interface SynchronizationRunFilter {
+  /** Runs of this tenant only. */
+  tenantId?: number | null;
+  /** Runs of these tenants only (an actor limited to some tenants); null means every tenant. */
+  visibleTenantIds?: number[] | null;
+}
+
+function filterCondition(filter: SynchronizationRunFilter): SQL | undefined {
+  return and(
+    filter.tenantId != null ? eq(synchronizationRuns.tenantId, filter.tenantId) : undefined,
+    filter.visibleTenantIds != null ? inArray(synchronizationRuns.tenantId, filter.visibleTenantIds.length > 0 ? filter.visibleTenantIds : [-1]) : undefined,
+  );
+}
+
+export async function listSynchronizationRuns(db: Executor, page: PageRequest, filter: SynchronizationRunFilter = {}): Promise<SynchronizationRunRow[]> {
   return db
     .select()
     .from(synchronizationRuns)
-    .where(keysetCondition(newestFirst, page))
+    .where(and(filterCondition(filter), keysetCondition(newestFirst, page)))
     .orderBy(...keysetOrderBy(newestFirst, page))
     .limit(page.limit + 1);
 }
 
-export async function countSynchronizationRuns(db: Executor): Promise<number> {
-  const [row] = await db.select({ value: count() }).from(synchronizationRuns);
+export async function countSynchronizationRuns(db: Executor, filter: SynchronizationRunFilter = {}): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(synchronizationRuns).where(filterCondition(filter));
   return row?.value ?? 0;
 }

@@ -1,9 +1,15 @@
+/**
+ * The SynchronizationRun node, its list and its progress subscription. A running run's changes
+ * are invisible until it commits, so its progress comes from this process's live progress.
+ */
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
+import { parseId } from './global-ids.ts';
 import { parseIntegerId } from './loaders.ts';
 import { OperationStatus } from './operation-status.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
 import { watchProgress } from './progress.ts';
+import { SynchronizationCounts, SynchronizationTableCounts } from './synchronization-counts.ts';
 import { Tenant } from './tenants.ts';
 import {
   countSynchronizationRuns,
@@ -12,37 +18,35 @@ import {
   loadSynchronizationRuns,
   type SynchronizationRunRow,
 } from '../domain/synchronization-runs.ts';
+import { LIVE_PROGRESS_KIND } from '../domain/synchronization/progress.ts';
 
-/** The stored row with the running process's newer progress merged over it. */
+/** Merges the running process's newer progress over the stored row. */
 function withLiveProgress(context: Context, row: SynchronizationRunRow): SynchronizationRunRow {
-  const live = context.services.liveProgress.get('synchronizationRun', row.id);
+  const live = context.services.liveProgress.get(LIVE_PROGRESS_KIND, row.id);
   return live ? { ...row, ...live } : row;
+}
+
+function isVisible(context: Context, row: SynchronizationRunRow): boolean {
+  return context.actor.tenantIds === null || context.actor.tenantIds.includes(row.tenantId);
+}
+
+/**
+ * Loads the run as readers should see it. While this process runs it, the live state contains the
+ * whole row, so no query is needed. On PGlite a query would wait until the run's transaction ends.
+ */
+async function loadRun(context: Context, id: number): Promise<SynchronizationRunRow | null> {
+  const live = context.services.liveProgress.get(LIVE_PROGRESS_KIND, id);
+  if (live && 'id' in live) return live as SynchronizationRunRow;
+  const [row] = await loadSynchronizationRuns(context.db, [id]);
+  return row ? withLiveProgress(context, row) : null;
 }
 
 export const SynchronizationRun = builder.loadableNodeRef<SynchronizationRunRow, number, number>('SynchronizationRun', {
   id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
   load: async (ids, context) => {
     const rows = await loadSynchronizationRuns(context.db, ids);
-    const byId = new Map(rows.map((row) => [row.id, withLiveProgress(context, row)]));
+    const byId = new Map(rows.filter((row) => isVisible(context, row)).map((row) => [row.id, withLiveProgress(context, row)]));
     return ids.map((id) => byId.get(id) ?? new Error(`SynchronizationRun ${id} not found.`));
-  },
-});
-
-const SynchronizationCounts = builder.objectRef<Record<string, number>>('SynchronizationCounts').implement({
-  description: 'What a synchronization run did, per kind of change. Counts grow while the run is in progress.',
-  fields: (t) => {
-    const countField = (key: string, description: string) => t.int({ description, resolve: (counts) => counts[key] ?? 0 });
-    return {
-      inserted: countField('inserted', 'Objects new in the snapshot, inserted.'),
-      updated: countField('updated', 'Objects whose properties or member list changed, updated.'),
-      unchanged: countField('unchanged', 'Objects found unchanged.'),
-      markedOutstanding: countField('markedOutstanding', 'Objects missing from the snapshot, marked outstanding.'),
-      deleted: countField('deleted', 'Objects missing from the snapshot whose table deletes instead of marking.'),
-      skippedOutstanding: countField('skippedOutstanding', 'Objects skipped because they are outstanding (frozen until reworked).'),
-      skippedPending: countField('skippedPending', 'Objects not marked because their provisioning is still pending.'),
-      unresolvedReferences: countField('unresolvedReferences', 'Member rows whose group or member the snapshot did not hold.'),
-      identitiesCreated: countField('identitiesCreated', 'Identities created for new mail users and mail contacts.'),
-    };
   },
 });
 
@@ -51,12 +55,19 @@ builder.objectType(SynchronizationRun, {
   fields: (t) => ({
     tenant: t.field({ type: Tenant, description: 'The tenant whose target system was synchronized.', resolve: (row) => row.tenantId }),
     status: t.field({ type: OperationStatus, description: 'Where the run is in its lifecycle.', resolve: (row) => row.status as never }),
-    statusReason: t.exposeString('statusReason', { nullable: true, description: 'Why the run failed, was interrupted or canceled.' }),
-    counts: t.field({ type: SynchronizationCounts, description: 'What the run did so far.', resolve: (row) => row.counts }),
+    statusReason: t.exposeString('statusReason', { nullable: true, description: 'Why the run failed or was interrupted, and what to do.' }),
+    counts: t.field({ type: SynchronizationCounts, description: 'What the run did so far, over all tables.', resolve: (row) => row.counts }),
+    tableCounts: t.field({
+      type: [SynchronizationTableCounts],
+      description: 'What the run did so far, per synchronization table the snapshot covered.',
+      resolve: (row) => Object.entries(row.tableCounts ?? {}).map(([tableName, counts]) => ({ tableName, counts })),
+    }),
     problem: t.expose('problem', {
       type: 'JSON',
       nullable: true,
-      description: 'Details of what stopped the run: the guard report (counts per table) or the snapshot error (file, row, field).',
+      description:
+        'What stopped the run, as data: `{ kind: "SNAPSHOT_INVALID", file, location, field, message }` for a file that cannot be read, ' +
+        '`{ kind: "GUARD_TRIPPED", tables: [{ table, wouldRemove, tableSize, percent, maxCount, maxPercent }], message }` for the guard.',
     }),
     forced: t.exposeBoolean('forced', { description: 'True when the guard against mass removal was overridden.' }),
     forcedBy: t.exposeString('forcedBy', { nullable: true, description: 'Who forced the run, when it was forced.' }),
@@ -70,7 +81,7 @@ builder.objectType(SynchronizationRun, {
 
 export const SynchronizationRunConnection = builder.connectionObject(
   { type: SynchronizationRun, name: 'SynchronizationRunConnection', description: 'A page of synchronization runs.' },
-  { name: 'SynchronizationRunEdge', description: 'One SynchronizationRun with its cursor.' },
+  { name: 'SynchronizationRunEdge', description: 'A synchronization run and its cursor.' },
 );
 
 builder.queryField('synchronizationRuns', (t) =>
@@ -78,11 +89,16 @@ builder.queryField('synchronizationRuns', (t) =>
     description: 'Synchronization runs, newest first.',
     type: SynchronizationRun,
     authScopes: { viewer: true },
+    args: { tenant: t.arg.id({ required: false, description: 'Only runs of this tenant (a Tenant ID).' }) },
     resolve: async (_root, args, context) => {
+      const filter = {
+        tenantId: args.tenant != null ? parseId(String(args.tenant), ['Tenant'], 'tenant') : null,
+        visibleTenantIds: context.actor.tenantIds,
+      };
       const page = parsePageArgs(args, 1);
-      const rows = await listSynchronizationRuns(context.db, page);
+      const rows = await listSynchronizationRuns(context.db, page, filter);
       const merged = rows.map((row) => withLiveProgress(context, row));
-      return toConnection(merged, page, (row) => [row.id], () => countSynchronizationRuns(context.db));
+      return toConnection(merged, page, (row) => [row.id], () => countSynchronizationRuns(context.db, filter));
     },
   }, SynchronizationRunConnection),
 );
@@ -100,8 +116,8 @@ builder.subscriptionField('synchronizationRunProgress', (t) =>
         id: id.id,
         notFoundMessage: `Synchronization run ${id.id} not found. Pass an id from \`synchronize\` or \`synchronizationRuns\`.`,
         load: async () => {
-          const [row] = await loadSynchronizationRuns(context.db, [id.id]);
-          return row ? withLiveProgress(context, row) : null;
+          const row = await loadRun(context, id.id);
+          return row && isVisible(context, row) ? row : null;
         },
         isFinal: (row) => isFinalStatus(row.status),
       }),

@@ -75,16 +75,20 @@ async function* generateRows(file: string, name: string): AsyncGenerator<RawRow>
   }
 
   if (parser === undefined) return;
+  const truncated = (cause?: unknown) =>
+    new SnapshotError(
+      { file, location: jsonLocation(name, rootIsArray ? index + parsed.length : -1) },
+      `the JSON ends in the middle of this element, so the file is truncated. Export it again and check that the export finished.`,
+      { cause },
+    );
   try {
     if (!tokenizer.isEnded) tokenizer.end();
   } catch (error) {
-    const ordinal = rootIsArray ? index + parsed.length : -1;
-    throw new SnapshotError(
-      { file, location: jsonLocation(name, ordinal) },
-      `the JSON ends in the middle of this element, so the file is truncated. Export it again and check that the export finished.`,
-      { cause: error },
-    );
+    throw truncated(error);
   }
+  // The tokenizer ends cleanly after any complete token, e.g. after `"Megan Bowen",`; only the parser
+  // knows that the closing bracket of the root value never came.
+  if (!parser.isEnded) throw truncated();
   yield* rows();
 }
 

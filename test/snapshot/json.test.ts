@@ -85,6 +85,21 @@ describe('JSON snapshot files', () => {
     );
   });
 
+  it('rejects a file cut after a complete element', async () => {
+    const text = JSON.stringify([contact(0), contact(1), contact(2)], null, 4);
+    const cut = text.slice(0, text.indexOf('},', text.indexOf(guid(1))) + 2);
+    const error = await readJsonError(cut);
+
+    expect(error.message).toContain('the file is truncated');
+  });
+
+  it('rejects a single object without its closing brace', async () => {
+    const text = JSON.stringify(contact(0), null, 4);
+    const error = await readJsonError(text.slice(0, text.lastIndexOf('}')));
+
+    expect(error.message).toContain('the file is truncated');
+  });
+
   it('names line and column of a syntax error', async () => {
     const text = '[\r\n    {\r\n        "Guid":  "' + guid(0) + '"\r\n    },\r\n    {\r\n        "Guid"  "' + guid(1) + '"\r\n    }\r\n]';
     const error = await readJsonError(text);
