@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -58,9 +58,10 @@ describe('command line', () => {
     expect(commandLog.map((line) => line.command)).toEqual(['seed-demo', 'migrate']);
     expect(String(commandLog[0]!.actor)).toMatch(/^os:/);
 
+    const token = readFileSync(path.join(folder, 'initial-admin-token'), 'utf8').trim();
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ tenants { totalCount } }' }),
     });
     expect((await response.json()).data.tenants.totalCount).toBeGreaterThan(0);
@@ -90,7 +91,8 @@ describe('command line', () => {
       socket.once('open', resolve);
       socket.once('error', reject);
     });
-    socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    const token = readFileSync(path.join(folder, 'initial-admin-token'), 'utf8').trim();
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
     await new Promise((resolve) => socket.once('message', resolve));
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
 

@@ -67,6 +67,15 @@ describe.each(testDatabaseKinds())('GraphQL over HTTP on %s', (kind) => {
     expect(body.errors[0].message).toContain('MAX_REQUEST_BYTES');
   });
 
+  test('metrics are served in Prometheus format', async () => {
+    await server.graphql('{ tenants { totalCount } }');
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('graphql_envelop_request_duration');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
   test('malformed JSON body is a 400', async () => {
     const response = await fetch(server.graphqlUrl, {
       method: 'POST',
@@ -83,7 +92,12 @@ describe.each(testDatabaseKinds())('GraphQL over HTTP on %s', (kind) => {
 
   test('graphql-http server audits pass', async () => {
     const failures: string[] = [];
-    for (const audit of serverAudits({ url: server.graphqlUrl, fetchFn: fetch })) {
+    const authorizedFetch: typeof fetch = (input, init) => {
+      const headers = new Headers(init?.headers);
+      for (const [name, value] of Object.entries(server.headers())) headers.set(name, value);
+      return fetch(input, { ...init, headers });
+    };
+    for (const audit of serverAudits({ url: server.graphqlUrl, fetchFn: authorizedFetch })) {
       const result = await audit.fn();
       if (result.status === 'error') failures.push(`${audit.name}: ${result.reason}`);
     }
@@ -94,7 +108,7 @@ describe.each(testDatabaseKinds())('GraphQL over HTTP on %s', (kind) => {
 describe('production mode', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('pglite', { env: { NODE_ENV: 'production' } });
+    server = await startTestServer('pglite', { env: { NODE_ENV: 'production', METRICS_TOKEN: 'metrics-token-for-tests' } });
   });
   afterAll(async () => {
     await server?.close();
@@ -121,6 +135,12 @@ describe('production mode', () => {
     expect(JSON.stringify(result)).not.toContain('tenants_gone');
     expect(JSON.stringify(result)).not.toContain('relation');
     await server.server.runtime.services.db.execute(sql`alter table tenants_gone rename to tenants`);
+  });
+
+  test('metrics need the metrics token when one is set', async () => {
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const allowed = await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer metrics-token-for-tests' } });
+    expect(allowed.status).toBe(200);
   });
 
   test('GraphiQL is not served', async () => {

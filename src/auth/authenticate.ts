@@ -1,0 +1,125 @@
+/**
+ * Turns the credentials of a request into an actor: an API token (`swk_...`, looked up by hash)
+ * or a JWT from the configured OpenID Connect issuer, checked against its JWKS. Every GraphQL
+ * request must carry one; /health and /ready do not.
+ */
+import { GraphQLError } from 'graphql';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type { Config } from '../config.ts';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { apiTokens } from '../db/schema.ts';
+import type { Actor, Role } from '../domain/actor.ts';
+import { looksLikeApiToken, verifyApiToken } from '../domain/api-tokens.ts';
+import type { Logger } from '../logger.ts';
+
+/** Verified tokens are trusted this long before they are looked up again (revocation delay). */
+const CACHE_MS = 2000;
+
+export class AuthenticationError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } } });
+  }
+}
+
+export interface Authenticator {
+  authenticate(headers: Record<string, string | undefined>): Promise<Actor>;
+  /** False once the actor's token was revoked or expired; open subscriptions end then. */
+  isStillValid(actor: Actor): Promise<boolean>;
+}
+
+export function createAuthenticator(options: { db: Database; config: Config; logger: Logger }): Authenticator {
+  const { db, config } = options;
+  const log = options.logger.child({ module: 'auth' });
+  const cache = new Map<string, { actor: Actor; until: number }>();
+  const jwks = config.OIDC_JWKS_URL ? createRemoteJWKSet(new URL(config.OIDC_JWKS_URL)) : undefined;
+  const roleMap = parseRoleMap(config.OIDC_ROLE_MAP);
+
+  async function fromApiToken(token: string): Promise<Actor> {
+    const { row, problem } = await verifyApiToken(db, token);
+    if (!row) throw new AuthenticationError(`${problem} Create one with \`syncrework token create\`.`);
+    return {
+      name: `token:${row.id}:${row.name}`,
+      kind: 'api-token',
+      role: row.role as Role,
+      tenantIds: row.tenantIds.length > 0 ? row.tenantIds : null,
+      tokenId: row.id,
+      expiresAt: row.expiresAt?.getTime(),
+    };
+  }
+
+  async function fromJwt(token: string): Promise<Actor> {
+    if (!jwks || !config.OIDC_ISSUER) {
+      throw new AuthenticationError('The bearer token is not an API token, and OpenID Connect sign-in is not configured (OIDC_ISSUER, OIDC_JWKS_URL).');
+    }
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, { issuer: config.OIDC_ISSUER, audience: config.OIDC_AUDIENCE }));
+    } catch (error) {
+      log.info({ reason: (error as Error).message }, 'JWT rejected');
+      throw new AuthenticationError(`The bearer token was rejected: ${(error as Error).message}. Sign in again.`);
+    }
+    const role = roleFromClaim(payload[config.OIDC_ROLES_CLAIM], roleMap);
+    if (!role) {
+      throw new AuthenticationError(
+        `The signed-in user has no syncrework role: claim "${config.OIDC_ROLES_CLAIM}" holds none of ${[...roleMap.keys()].join(', ')}. Ask an administrator to assign one.`,
+      );
+    }
+    const name = String(payload.preferred_username ?? payload.upn ?? payload.email ?? payload.sub ?? 'unknown');
+    return { name: `oidc:${name}`, kind: 'oidc', role, tenantIds: null, expiresAt: payload.exp ? payload.exp * 1000 : undefined };
+  }
+
+  return {
+    async authenticate(headers) {
+      const header = headers.authorization;
+      if (!header) throw new AuthenticationError('Missing bearer token: send `Authorization: Bearer <token>`.');
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw new AuthenticationError('Malformed Authorization header: expected `Bearer <token>`.');
+      const token = match[1]!;
+
+      const cached = cache.get(token);
+      if (cached && cached.until > Date.now()) return cached.actor;
+
+      const actor = looksLikeApiToken(token) ? await fromApiToken(token) : await fromJwt(token);
+      if (cache.size > 10_000) cache.clear();
+      cache.set(token, { actor, until: Date.now() + CACHE_MS });
+      return actor;
+    },
+
+    async isStillValid(actor) {
+      if (actor.expiresAt !== undefined && actor.expiresAt <= Date.now()) return false;
+      if (actor.tokenId === undefined) return true;
+      for (const [token, entry] of cache) if (entry.actor.tokenId === actor.tokenId) cache.delete(token);
+      const { row, problem } = await verifyTokenById(actor.tokenId);
+      return row !== undefined && problem === undefined;
+    },
+  };
+
+  async function verifyTokenById(id: number) {
+    const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return { problem: 'invalid' };
+    return { row };
+  }
+}
+
+/** Parses `Claim.Value=role,...`, e.g. `Syncrework.Admin=admin,Syncrework.Operator=operator`. */
+export function parseRoleMap(text: string): Map<string, Role> {
+  const map = new Map<string, Role>();
+  for (const pair of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const [claim, role] = pair.split('=').map((part) => part.trim());
+    if (claim && (role === 'viewer' || role === 'operator' || role === 'admin')) map.set(claim, role);
+  }
+  return map;
+}
+
+const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+
+function roleFromClaim(claim: unknown, roleMap: Map<string, Role>): Role | undefined {
+  const values = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(' ') : [];
+  let best: Role | undefined;
+  for (const value of values) {
+    const role = roleMap.get(String(value));
+    if (role && (!best || rank[role] > rank[best])) best = role;
+  }
+  return best;
+}
