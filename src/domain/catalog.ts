@@ -4,6 +4,7 @@
 import { and, count, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { objects, syncTables, targetSystems, targetSystemTypes, targetSystemTypeTables } from '../db/schema.ts';
+import { tenantCondition, type TenantScope } from './tenant-scope.ts';
 import { keysetCondition, keysetOrderBy, type PageRequest } from '../graphql/pagination.ts';
 
 export type TargetSystemTypeRow = typeof targetSystemTypes.$inferSelect;
@@ -62,20 +63,21 @@ export async function countAssignedSyncTables(db: Executor, targetSystemTypeId: 
   return row?.value ?? 0;
 }
 
-/** Outstanding objects per sync table, for the given tables; tables without any are absent. */
-export async function countOutstandingBySyncTable(db: Executor, syncTableIds: readonly number[]): Promise<Map<number, number>> {
+/** Outstanding objects per sync table in the tenants of `scope`; tables without any are absent. */
+export async function countOutstandingBySyncTable(db: Executor, syncTableIds: readonly number[], scope: TenantScope = null): Promise<Map<number, number>> {
   const rows = await db
     .select({ syncTableId: objects.syncTableId, value: count() })
     .from(objects)
-    .where(and(inArray(objects.syncTableId, [...syncTableIds]), isNotNull(objects.outstandingSince)))
+    .where(and(inArray(objects.syncTableId, [...syncTableIds]), isNotNull(objects.outstandingSince), tenantCondition(objects.tenantId, scope)))
     .groupBy(objects.syncTableId);
   return new Map(rows.map((row) => [row.syncTableId, row.value]));
 }
 
-/** Outstanding objects per target system type, counting only tables assigned to that type. */
+/** Outstanding objects per target system type in the tenants of `scope`, counting only tables assigned to that type. */
 export async function countOutstandingByTargetSystemType(
   db: Executor,
   targetSystemTypeIds: readonly number[],
+  scope: TenantScope = null,
 ): Promise<Map<number, number>> {
   const rows = await db
     .select({ targetSystemTypeId: targetSystemTypeTables.targetSystemTypeId, value: count() })
@@ -88,7 +90,13 @@ export async function countOutstandingByTargetSystemType(
         eq(targetSystemTypeTables.targetSystemTypeId, targetSystems.targetSystemTypeId),
       ),
     )
-    .where(and(inArray(targetSystemTypeTables.targetSystemTypeId, [...targetSystemTypeIds]), isNotNull(objects.outstandingSince)))
+    .where(
+      and(
+        inArray(targetSystemTypeTables.targetSystemTypeId, [...targetSystemTypeIds]),
+        isNotNull(objects.outstandingSince),
+        tenantCondition(objects.tenantId, scope),
+      ),
+    )
     .groupBy(targetSystemTypeTables.targetSystemTypeId);
   return new Map(rows.map((row) => [row.targetSystemTypeId, row.value]));
 }

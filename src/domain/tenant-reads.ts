@@ -6,10 +6,15 @@ import { and, count, inArray } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { objects, targetSystems } from '../db/schema.ts';
 import { isAccountCondition, linkStateExpression, type LinkState } from './link-state.ts';
+import { tenantCondition, type TenantScope } from './tenant-scope.ts';
 import type { TargetSystemRow } from './tenants.ts';
 
-export async function loadTargetSystems(db: Executor, ids: readonly number[]): Promise<TargetSystemRow[]> {
-  return db.select().from(targetSystems).where(inArray(targetSystems.id, [...ids]));
+/** Target systems by id; those of tenants outside `scope` are left out. */
+export async function loadTargetSystems(db: Executor, ids: readonly number[], scope: TenantScope = null): Promise<TargetSystemRow[]> {
+  return db
+    .select()
+    .from(targetSystems)
+    .where(and(inArray(targetSystems.id, [...ids]), tenantCondition(targetSystems.tenantId, scope)));
 }
 
 export async function loadTargetSystemsByTenant(db: Executor, tenantIds: readonly number[]): Promise<TargetSystemRow[]> {

@@ -15,6 +15,7 @@ import { resolveConnectorColumns, type ConnectorColumns, type ConnectorSettingsI
 import { DomainError } from './errors.ts';
 import { isUniqueViolation, versionConflict } from './optimistic-concurrency.ts';
 import { removeTenantData } from './tenant-removal.ts';
+import { inTenantScope, tenantCondition, tenantScope, type TenantScope } from './tenant-scope.ts';
 
 export type TenantRow = typeof tenants.$inferSelect;
 export type TargetSystemRow = typeof targetSystems.$inferSelect;
@@ -130,8 +131,7 @@ export async function deleteTenant(db: Executor, id: number, context: ChangeCont
  */
 export async function lockTenant(tx: Transaction, id: number, actor?: Actor, path = ['input', 'id']): Promise<TenantRow> {
   const [tenant] = await tx.select().from(tenants).where(eq(tenants.id, id)).for('update');
-  const hidden = tenant && actor?.tenantIds && !actor.tenantIds.includes(tenant.id);
-  if (!tenant || hidden) throw new DomainError('NOT_FOUND', `Tenant ${id} not found. List the tenants with the \`tenants\` query.`, path);
+  if (!tenant || (actor && !inTenantScope(tenantScope(actor), tenant.id))) throw new DomainError('NOT_FOUND', `Tenant ${id} not found. List the tenants with the \`tenants\` query.`, path);
   return tenant;
 }
 
@@ -184,21 +184,22 @@ export async function findTenantByName(db: Executor, name: string): Promise<Tena
   return tenant;
 }
 
-export async function loadTenants(db: Executor, ids: readonly number[]): Promise<TenantRow[]> {
-  return db.select().from(tenants).where(inArray(tenants.id, [...ids]));
+/** Tenants by id; those outside `scope` are left out, as if they did not exist. */
+export async function loadTenants(db: Executor, ids: readonly number[], scope: TenantScope = null): Promise<TenantRow[]> {
+  return db.select().from(tenants).where(and(inArray(tenants.id, [...ids]), tenantCondition(tenants.id, scope)));
 }
 
-export async function listTenants(db: Executor, page: PageRequest): Promise<TenantRow[]> {
+export async function listTenants(db: Executor, page: PageRequest, scope: TenantScope = null): Promise<TenantRow[]> {
   const order = { columns: [sql`${tenants.name}`, sql`${tenants.id}`], descending: false };
   return db
     .select()
     .from(tenants)
-    .where(keysetCondition(order, page))
+    .where(and(keysetCondition(order, page), tenantCondition(tenants.id, scope)))
     .orderBy(...keysetOrderBy(order, page))
     .limit(page.limit + 1);
 }
 
-export async function countTenants(db: Executor): Promise<number> {
-  const [row] = await db.select({ value: count() }).from(tenants);
+export async function countTenants(db: Executor, scope: TenantScope = null): Promise<number> {
+  const [row] = await db.select({ value: count() }).from(tenants).where(tenantCondition(tenants.id, scope));
   return row?.value ?? 0;
 }

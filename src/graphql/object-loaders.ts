@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import type { Context } from './context.ts';
 import { loaderFor } from './loaders.ts';
 import { computeConstraints, type MethodConstraint } from '../domain/constraints.ts';
+import { inTenantScope, tenantScope } from '../domain/tenant-scope.ts';
 import { loadObjects, loadObjectsByKey, type ObjectKind, type ObjectRow } from '../domain/object-reads.ts';
 
 /** The GraphQL type that shows each object kind; also the type name in its global ID. */
@@ -24,8 +25,7 @@ const BATCH_OPTIONS = { maxBatchSize: 5000 };
 
 /** True when the request's actor may see objects of `tenantId` (tokens can be limited to tenants). */
 export function isVisible(context: Context, tenantId: number): boolean {
-  const allowed = context.actor.tenantIds;
-  return allowed === null || allowed.includes(tenantId);
+  return inTenantScope(tenantScope(context.actor), tenantId);
 }
 
 /** Objects by id, with their table and target-system facts; null for unknown or hidden ids. */

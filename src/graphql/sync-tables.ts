@@ -3,6 +3,7 @@ import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { loaderFor, parseIntegerId } from './loaders.ts';
 import { countOutstandingBySyncTable, loadSyncTables, type SyncTableRow } from '../domain/catalog.ts';
+import { tenantScope } from '../domain/tenant-scope.ts';
 
 export const SyncTableKind = builder.enumType('SyncTableKind', {
   description: 'Whether a synchronization table holds objects or assignments (member lists).',
@@ -23,7 +24,7 @@ export const SyncTable = builder.loadableNodeRef<SyncTableRow, number, number>('
 
 const outstandingCountLoader = (context: Context) =>
   new DataLoader<number, number>(async (ids) => {
-    const counts = await countOutstandingBySyncTable(context.db, ids);
+    const counts = await countOutstandingBySyncTable(context.db, ids, tenantScope(context.actor));
     return ids.map((id) => counts.get(id) ?? 0);
   });
 
@@ -35,7 +36,7 @@ builder.objectType(SyncTable, {
     kind: t.field({ type: SyncTableKind, description: 'Object table or assignment table.', resolve: (row) => row.kind as 'OBJECT' | 'ASSIGNMENT' }),
     isCustom: t.exposeBoolean('isCustom', { description: 'True for a table added by the customer.' }),
     outstandingCount: t.int({
-      description: 'Objects of this table that are outstanding.',
+      description: 'Objects of this table that are outstanding, in the tenants the caller may see.',
       resolve: (row, _args, context) => loaderFor(context, 'syncTableOutstanding', outstandingCountLoader).load(row.id),
     }),
   }),

@@ -13,6 +13,7 @@ import {
   loadTargetSystemTypes,
   type TargetSystemTypeRow,
 } from '../domain/catalog.ts';
+import { tenantScope } from '../domain/tenant-scope.ts';
 
 export const TargetSystemType = builder.loadableNodeRef<TargetSystemTypeRow, number, number>('TargetSystemType', {
   id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
@@ -25,7 +26,7 @@ export const TargetSystemType = builder.loadableNodeRef<TargetSystemTypeRow, num
 
 const outstandingCountLoader = (context: Context) =>
   new DataLoader<number, number>(async (ids) => {
-    const counts = await countOutstandingByTargetSystemType(context.db, ids);
+    const counts = await countOutstandingByTargetSystemType(context.db, ids, tenantScope(context.actor));
     return ids.map((id) => counts.get(id) ?? 0);
   });
 
@@ -37,7 +38,7 @@ builder.objectType(TargetSystemType, {
       description: 'Which connector implementation serves target systems of this type, e.g. `exchange-online`.',
     }),
     outstandingCount: t.int({
-      description: 'Outstanding objects in the tables assigned to this type, across all its target systems.',
+      description: 'Outstanding objects in the tables assigned to this type, across all its target systems in the tenants the caller may see.',
       resolve: (row, _args, context) => loaderFor(context, 'targetSystemTypeOutstanding', outstandingCountLoader).load(row.id),
     }),
     syncTables: t.connection({

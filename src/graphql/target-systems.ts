@@ -7,6 +7,7 @@ import { parseIntegerId } from './loaders.ts';
 import { TargetSystemType } from './target-system-types.ts';
 import type { CONNECTOR_MODES } from '../domain/connector-settings.ts';
 import { loadTargetSystems } from '../domain/tenant-reads.ts';
+import { tenantScope } from '../domain/tenant-scope.ts';
 import type { TargetSystemRow } from '../domain/tenants.ts';
 
 export const ConnectorMode = builder.enumType('ConnectorMode', {
@@ -20,7 +21,7 @@ export const ConnectorMode = builder.enumType('ConnectorMode', {
 export const TargetSystem = builder.loadableNodeRef<TargetSystemRow, number, number>('TargetSystem', {
   id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
   load: async (ids, context) => {
-    const rows = await loadTargetSystems(context.db, ids);
+    const rows = await loadTargetSystems(context.db, ids, tenantScope(context.actor));
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? new Error(`TargetSystem ${id} not found.`));
   },

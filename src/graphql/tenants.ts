@@ -8,11 +8,12 @@ import { TargetSystem } from './target-systems.ts';
 import { countAccountsByTenant, countObjectsByTenant, loadTargetSystemsByTenant, type TenantObjectCounts } from '../domain/tenant-reads.ts';
 import { countTenants, listTenants, loadTenants, type TargetSystemRow, type TenantRow } from '../domain/tenants.ts';
 import type { LinkState } from '../domain/link-state.ts';
+import { tenantScope } from '../domain/tenant-scope.ts';
 
 export const Tenant = builder.loadableNodeRef<TenantRow, number, number>('Tenant', {
   id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
   load: async (ids, context) => {
-    const rows = await loadTenants(context.db, ids);
+    const rows = await loadTenants(context.db, ids, tenantScope(context.actor));
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? new Error(`Tenant ${id} not found.`));
   },
@@ -84,13 +85,14 @@ export const TenantConnection = builder.connectionObject(
 builder.queryField('tenants', (t) =>
   t.connection(
     {
-      description: 'Registered tenants, by name.',
+      description: 'Registered tenants, by name. A token limited to some tenants sees only those.',
       type: Tenant,
       authScopes: { viewer: true },
       resolve: async (_root, args, context) => {
         const page = parsePageArgs(args, 2);
-        const rows = await listTenants(context.db, page);
-        return toConnection(rows, page, (row) => [row.name, row.id], () => countTenants(context.db));
+        const scope = tenantScope(context.actor);
+        const rows = await listTenants(context.db, page, scope);
+        return toConnection(rows, page, (row) => [row.name, row.id], () => countTenants(context.db, scope));
       },
     },
     TenantConnection,
