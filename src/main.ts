@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { startServer } from './app.ts';
-import { commands } from './cli/commands.ts';
+import { commands, executeCommand } from './cli/commands.ts';
 import { runCommandOverSocket } from './cli/socket-client.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DataDirLockedError, lockHolder, socketPathFor } from './db/data-dir-lock.ts';
@@ -148,7 +148,7 @@ export async function runDatabaseCommand(name: keyof typeof commands, args: Reco
   const logger = createLogger({ level: process.env.LOG_LEVEL ? config.LOG_LEVEL : 'warn', format: config.LOG_FORMAT });
   const runtime = await createRuntime(config, logger).catch((error) => fail(error));
   try {
-    process.exitCode = await commands[name]!({ runtime, actor: operatingSystemActor(), print }, args);
+    process.exitCode = await executeCommand(commands[name]!, { runtime, actor: operatingSystemActor(), print }, args);
   } catch (error) {
     process.stderr.write(`Error: ${(error as Error).message}\n`);
     process.exitCode = 1;

@@ -4,6 +4,7 @@
  */
 import type { Runtime } from '../app.ts';
 import type { Actor } from '../domain/actor.ts';
+import { DomainError } from '../domain/errors.ts';
 import { seedDemoData } from '../demo/seed.ts';
 import { syncCommands } from './sync-commands.ts';
 import { tenantCommands } from './tenant-commands.ts';
@@ -35,3 +36,14 @@ export const commands: Record<string, Command> = {
     return 0;
   },
 };
+
+/** Runs a command; an expected failure (a DomainError) is printed as `Error: ...` with exit code 1. */
+export async function executeCommand(command: Command, context: CommandContext, args: Record<string, unknown>): Promise<number> {
+  try {
+    return await command(context, args);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    context.print(`Error: ${error.message}`);
+    return 1;
+  }
+}

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Runtime } from '../app.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Route } from '../server.ts';
-import { commands } from './commands.ts';
+import { commands, executeCommand } from './commands.ts';
 
 export type CommandMessage = { type: 'output'; line: string } | { type: 'exit'; code: number } | { type: 'error'; message: string };
 
@@ -29,7 +29,7 @@ export function createCommandRoute(runtime: Runtime): Route {
     try {
       const args = JSON.parse((await readBody(request)) || '{}') as Record<string, unknown>;
       log.info({ command: name, actor: actor.name }, 'command started');
-      const code = await command({ runtime, actor, print: (line) => send({ type: 'output', line }) }, args);
+      const code = await executeCommand(command, { runtime, actor, print: (line) => send({ type: 'output', line }) }, args);
       send({ type: 'exit', code });
       log.info({ command: name, actor: actor.name, exitCode: code }, 'command finished');
     } catch (error) {

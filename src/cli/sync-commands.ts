@@ -5,7 +5,6 @@
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { Runtime } from '../app.ts';
-import { DomainError } from '../domain/errors.ts';
 import { purgeLogEntries } from '../domain/log-retention.ts';
 import { startSynchronizationRun } from '../domain/synchronization/start.ts';
 import { LIVE_PROGRESS_KIND } from '../domain/synchronization/progress.ts';
@@ -32,46 +31,30 @@ const COUNT_LABELS: [string, string][] = [
 export const syncCommands: Record<string, Command> = {
   sync: async ({ runtime, actor, print }, args) => {
     const paths = Array.isArray(args.paths) ? args.paths.map(String) : [];
-    try {
-      const run = await startSynchronizationRun(runtime.services.db, runtime.services, actor, {
-        tenantName: String(args.tenant ?? ''),
-        paths,
-        culture: typeof args.culture === 'string' ? args.culture : null,
-        force: args.force === true,
-      });
-      print(`Synchronization run ${run.id} of tenant ${JSON.stringify(args.tenant)} queued${run.forced ? ' (forced)' : ''}; waiting for it to finish.`);
+    const run = await startSynchronizationRun(runtime.services.db, runtime.services, actor, {
+      tenantName: String(args.tenant ?? ''),
+      paths,
+      culture: typeof args.culture === 'string' ? args.culture : null,
+      force: args.force === true,
+    });
+    print(`Synchronization run ${run.id} of tenant ${JSON.stringify(args.tenant)} queued${run.forced ? ' (forced)' : ''}; waiting for it to finish.`);
 
-      const final = await waitForRun(runtime, run.id, (row) => print(`  ... ${row.counts.read ?? 0} rows read, status ${row.status}`));
-      print(`Synchronization run ${run.id} ${final.status}.`);
-      for (const [key, label] of COUNT_LABELS) print(`  ${label}: ${final.counts[key] ?? 0}`);
-      if (final.status !== 'SUCCEEDED') {
-        print(`Error: ${final.statusReason ?? 'the run did not succeed.'}`);
-        return 1;
-      }
-      printWhereToReadTheLog(runtime, run.id, print);
-      return 0;
-    } catch (error) {
-      if (error instanceof DomainError) {
-        print(`Error: ${error.message}`);
-        return 1;
-      }
-      throw error;
+    const final = await waitForRun(runtime, run.id, (row) => print(`  ... ${row.counts.read ?? 0} rows read, status ${row.status}`));
+    print(`Synchronization run ${run.id} ${final.status}.`);
+    for (const [key, label] of COUNT_LABELS) print(`  ${label}: ${final.counts[key] ?? 0}`);
+    if (final.status !== 'SUCCEEDED') {
+      print(`Error: ${final.statusReason ?? 'the run did not succeed.'}`);
+      return 1;
     }
+    printWhereToReadTheLog(runtime, run.id, print);
+    return 0;
   },
 
   'log-purge': async ({ runtime, print }, args) => {
     const days = args.olderThanDays === undefined ? runtime.services.config.LOG_RETENTION_DAYS : Number(args.olderThanDays);
-    try {
-      const result = await purgeLogEntries(runtime.services.db, days);
-      print(`Deleted ${result.entriesDeleted} log entries older than ${days} days (before ${result.cutoff.toISOString()}) of ${result.objectsAffected} objects.`);
-      return 0;
-    } catch (error) {
-      if (error instanceof DomainError) {
-        print(`Error: ${error.message}`);
-        return 1;
-      }
-      throw error;
-    }
+    const result = await purgeLogEntries(runtime.services.db, days);
+    print(`Deleted ${result.entriesDeleted} log entries older than ${days} days (before ${result.cutoff.toISOString()}) of ${result.objectsAffected} objects.`);
+    return 0;
   },
 };
 

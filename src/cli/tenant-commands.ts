@@ -1,7 +1,6 @@
 /**
  * `syncrework tenant create | list`: tenants and their connector settings from the command line.
  */
-import { DomainError } from '../domain/errors.ts';
 import { countObjectsByTenant, loadTargetSystemsByTenant } from '../domain/tenant-reads.ts';
 import { createTenant, listTenants } from '../domain/tenants.ts';
 import { MAX_PAGE_SIZE } from '../graphql/pagination.ts';
@@ -22,33 +21,25 @@ export const tenantCommands: Record<string, Command> = {
       return 1;
     }
 
-    try {
-      const { tenant, targetSystem } = await createTenant(
-        runtime.services.db,
-        {
-          name: String(args.name ?? ''),
-          primaryDomain: String(args.domain ?? ''),
-          connector: {
-            mode: connector as 'SIMULATED' | 'HTTP' | undefined,
-            writeAccess: writeAccess === undefined ? undefined : writeAccess === 'on',
-            baseUrl: optional(args.baseUrl),
-            tokenEndpoint: optional(args.tokenEndpoint),
-            clientId: optional(args.clientId),
-            clientSecret: optional(args.clientSecret),
-          },
+    const { tenant, targetSystem } = await createTenant(
+      runtime.services.db,
+      {
+        name: String(args.name ?? ''),
+        primaryDomain: String(args.domain ?? ''),
+        connector: {
+          mode: connector as 'SIMULATED' | 'HTTP' | undefined,
+          writeAccess: writeAccess === undefined ? undefined : writeAccess === 'on',
+          baseUrl: optional(args.baseUrl),
+          tokenEndpoint: optional(args.tokenEndpoint),
+          clientId: optional(args.clientId),
+          clientSecret: optional(args.clientSecret),
         },
-        { actor, logger: runtime.services.logger.child({ module: 'tenants' }), secretKey: runtime.services.config.SECRET_KEY },
-      );
-      const secret = targetSystem.encryptedSecret ? ', client secret stored encrypted' : '';
-      print(`Registered tenant ${tenant.name} (${tenant.primaryDomain}) with the ${targetSystem.connectorMode} connector, write access ${targetSystem.writeAccess ? 'on' : 'off'}${secret}.`);
-      return 0;
-    } catch (error) {
-      if (error instanceof DomainError) {
-        print(`Error: ${error.message}`);
-        return 1;
-      }
-      throw error;
-    }
+      },
+      { actor, logger: runtime.services.logger.child({ module: 'tenants' }), secretKey: runtime.services.config.SECRET_KEY },
+    );
+    const secret = targetSystem.encryptedSecret ? ', client secret stored encrypted' : '';
+    print(`Registered tenant ${tenant.name} (${tenant.primaryDomain}) with the ${targetSystem.connectorMode} connector, write access ${targetSystem.writeAccess ? 'on' : 'off'}${secret}.`);
+    return 0;
   },
 
   'tenant-list': async ({ runtime, print }) => {

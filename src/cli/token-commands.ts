@@ -2,32 +2,23 @@
  * `syncrework token create | list | revoke`: API tokens for integration clients.
  */
 import { createApiToken, listApiTokens, revokeApiToken } from '../domain/api-tokens.ts';
-import { DomainError } from '../domain/errors.ts';
 import type { Command } from './commands.ts';
 
 export const tokenCommands: Record<string, Command> = {
   'token-create': async ({ runtime, actor, print }, args) => {
     const expires = args.expires === undefined ? undefined : Number(args.expires);
-    try {
-      const { token, row } = await runtime.services.db.transaction((tx) =>
-        createApiToken(tx, actor, {
-          name: String(args.name ?? ''),
-          role: String(args.role ?? ''),
-          tenantNames: (args.tenant as string[] | undefined) ?? [],
-          expiresInDays: expires,
-        }),
-      );
-      print(`Created API token ${row.id} "${row.name}" with role ${row.role}${row.expiresAt ? `, expiring ${row.expiresAt.toISOString()}` : ''}.`);
-      print('It is shown only now; store it in a secret store:');
-      print(token);
-      return 0;
-    } catch (error) {
-      if (error instanceof DomainError) {
-        print(`Error: ${error.message}`);
-        return 1;
-      }
-      throw error;
-    }
+    const { token, row } = await runtime.services.db.transaction((tx) =>
+      createApiToken(tx, actor, {
+        name: String(args.name ?? ''),
+        role: String(args.role ?? ''),
+        tenantNames: (args.tenant as string[] | undefined) ?? [],
+        expiresInDays: expires,
+      }),
+    );
+    print(`Created API token ${row.id} "${row.name}" with role ${row.role}${row.expiresAt ? `, expiring ${row.expiresAt.toISOString()}` : ''}.`);
+    print('It is shown only now; store it in a secret store:');
+    print(token);
+    return 0;
   },
 
   'token-list': async ({ runtime, print }) => {
@@ -47,16 +38,8 @@ export const tokenCommands: Record<string, Command> = {
       print(`Error: invalid token id ${JSON.stringify(args.id)}; take the id from \`syncrework token list\`.`);
       return 1;
     }
-    try {
-      const row = await runtime.services.db.transaction((tx) => revokeApiToken(tx, actor, id));
-      print(`Revoked API token ${row.id} "${row.name}". Requests and open subscriptions with it now fail.`);
-      return 0;
-    } catch (error) {
-      if (error instanceof DomainError) {
-        print(`Error: ${error.message}`);
-        return 1;
-      }
-      throw error;
-    }
+    const row = await runtime.services.db.transaction((tx) => revokeApiToken(tx, actor, id));
+    print(`Revoked API token ${row.id} "${row.name}". Requests and open subscriptions with it now fail.`);
+    return 0;
   },
 };

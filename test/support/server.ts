@@ -53,10 +53,15 @@ export interface StartTestServerOptions {
   onQuery?: (query: string) => void;
   /** The server's logger, e.g. one that keeps its lines for a test to read; silent by default. */
   logger?: Logger;
+  /**
+   * Another server's database, for a second instance on the same data (PostgreSQL only: PGlite
+   * is locked to one process). Closing this server leaves the database to its owner to drop.
+   */
+  database?: TestDatabase;
 }
 
 export async function startTestServer(kind: TestDatabaseKind, options: StartTestServerOptions = {}): Promise<TestServer> {
-  const database = await createTestDatabase(kind);
+  const database = options.database ?? (await createTestDatabase(kind));
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -116,17 +121,25 @@ export async function startTestServer(kind: TestDatabaseKind, options: StartTest
     sseClient: (requestOptions) => createSseClient({ url: graphqlUrl, headers: () => headers(requestOptions), retryAttempts: 0 }),
     close: async () => {
       await server.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }
 
+/** What graphql-ws and graphql-sse clients have in common: `subscribe(payload, sink)`. */
+interface SubscribingClient {
+  subscribe(
+    payload: { query: string; variables: Record<string, unknown> },
+    sink: { next: (value: { data?: unknown; errors?: unknown }) => void; error: (error: unknown) => void; complete: () => void },
+  ): () => void;
+}
+
 /** Collects every value of a subscription until it completes, or fails after `timeoutMs`. */
-export function collectWs<T>(client: WsClient, query: string, variables: Record<string, unknown>, timeoutMs = 20_000): Promise<T[]> {
+function collect<T>(client: SubscribingClient, query: string, variables: Record<string, unknown>, timeoutMs: number): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const values: T[] = [];
     const timer = setTimeout(() => reject(new Error(`subscription did not complete within ${timeoutMs} ms; got ${values.length} values`)), timeoutMs);
-    client.subscribe<T>(
+    client.subscribe(
       { query, variables },
       {
         next: (value) => {
@@ -146,34 +159,19 @@ export function collectWs<T>(client: WsClient, query: string, variables: Record<
   });
 }
 
-/** The same as `collectWs` over SSE. */
+/** Collects a subscription over WebSocket (graphql-ws). */
+export function collectWs<T>(client: WsClient, query: string, variables: Record<string, unknown>, timeoutMs = 20_000): Promise<T[]> {
+  return collect<T>(client as unknown as SubscribingClient, query, variables, timeoutMs);
+}
+
+/** Collects a subscription over SSE (graphql-sse). */
 export function collectSse<T>(
   client: ReturnType<typeof createSseClient>,
   query: string,
   variables: Record<string, unknown>,
   timeoutMs = 20_000,
 ): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const values: T[] = [];
-    const timer = setTimeout(() => reject(new Error(`subscription did not complete within ${timeoutMs} ms; got ${values.length} values`)), timeoutMs);
-    client.subscribe<T>(
-      { query, variables },
-      {
-        next: (value) => {
-          if (value.errors) reject(new Error(JSON.stringify(value.errors)));
-          else values.push(value.data as T);
-        },
-        error: (error) => {
-          clearTimeout(timer);
-          reject(asError(error));
-        },
-        complete: () => {
-          clearTimeout(timer);
-          resolve(values);
-        },
-      },
-    );
-  });
+  return collect<T>(client as unknown as SubscribingClient, query, variables, timeoutMs);
 }
 
 /** Turns what a client reports (an Error, a WebSocket CloseEvent, a list of GraphQL errors) into an Error. */
