@@ -21,7 +21,7 @@ import { recoverBulkOperations } from './domain/bulk-operations/recovery.ts';
 import { createSnapshotUploadRoute } from './http/snapshot-upload.ts';
 import { scheduleLogPurge } from './jobs/synchronization-jobs.ts';
 import type { Services } from './graphql/context.ts';
-import { createProgressPubSub } from './graphql/pubsub.ts';
+import { createProgressPubSub, type ProgressPubSub } from './graphql/pubsub.ts';
 import { buildSchema } from './graphql/schema.ts';
 import { createYogaServer } from './graphql/yoga.ts';
 import { jobHandlers } from './jobs/handlers.ts';
@@ -53,6 +53,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   if (!config.DATABASE_URL) lock = acquireDataDirLock(config.SYNCREWORK_DATA_DIR);
 
   let database: DatabaseHandle | undefined;
+  let progressEvents: ProgressPubSub | undefined;
   try {
     database = await openDatabase({
       url: config.DATABASE_URL,
@@ -69,6 +70,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     await recoverSynchronizationRuns(database.db, database.kind, logger);
     await recoverBulkOperations(database.db, database.kind, logger);
     await scheduleLogPurge(database.db, new Date(Date.now() + 5 * 60_000));
+    progressEvents = await createProgressPubSub(config.REDIS_URL, logger);
   } catch (error) {
     // A PGlite folder must be closed before its lock is released, or the next opener corrupts it.
     await database?.close().catch(() => undefined);
@@ -76,7 +78,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     throw error;
   }
 
-  const pubsub = createProgressPubSub();
+  const pubsub = progressEvents.pubsub;
   const services: Services = {
     config,
     db: database.db,
@@ -95,6 +97,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     worker,
     close: async () => {
       await worker.stop(config.SHUTDOWN_TIMEOUT_MS);
+      await progressEvents.close();
       await database.close();
       lock?.release();
     },

@@ -72,7 +72,13 @@ export async function startTestServer(kind: TestDatabaseKind, options: StartTest
     ...options.env,
   });
   const logger = options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', format: 'json' });
-  const server = await startServer(config, logger, { onQuery: options.onQuery });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger, { onQuery: options.onQuery });
+  } catch (error) {
+    if (!options.database) await database.drop();
+    throw error;
+  }
   const graphqlUrl = `${server.url}/graphql`;
   const { token: adminToken } = await createApiToken(server.runtime.services.db, operatingSystemActor(), { name: 'test-admin', role: 'admin' });
 
