@@ -127,7 +127,6 @@ export async function startServer(config: Config, logger: Logger, options: Start
     logger.warn('Loaded the DEMO data set: fictitious tenants and recipients (contoso.com, adatum.com, tailspintoys.com). Set SEED_DEMO=false to start empty.');
   }
 
-  await ensureInitialAdminToken(database.db, config, logger);
   const authenticator = createAuthenticator({ db: database.db, config, logger });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
@@ -149,7 +148,14 @@ export async function startServer(config: Config, logger: Logger, options: Start
     metrics,
     routes: [createSnapshotUploadRoute(services), ...(options.extraRoutes?.(services) ?? [])],
   });
-  const url = await http.listen({ host: config.HOST, port: config.PORT });
+  let url: string;
+  try {
+    url = await http.listen({ host: config.HOST, port: config.PORT });
+  } catch (error) {
+    // E.g. EADDRINUSE: give the data folder back before failing, so the next start finds it free.
+    await runtime.close();
+    throw error;
+  }
 
   let socketServer: HttpServer | undefined;
   let socketPath: string | undefined;
@@ -168,6 +174,8 @@ export async function startServer(config: Config, logger: Logger, options: Start
     chmodSync(socketPath, 0o600);
   }
 
+  // Created once the server listens, so a start that fails shows no token that nobody can use yet.
+  await ensureInitialAdminToken(database.db, config, logger);
   logger.info({ url, graphql: `${url}/graphql`, database: database.location, mode: config.NODE_ENV }, 'server started');
 
   return {

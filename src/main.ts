@@ -138,7 +138,14 @@ export async function runDatabaseCommand(name: keyof typeof commands, args: Reco
     const holder = lockHolder(config.SYNCREWORK_DATA_DIR);
     if (holder !== null) {
       const socketPath = socketPathFor(config.SYNCREWORK_DATA_DIR);
-      if (!existsSync(socketPath)) fail(new DataDirLockedError(config.SYNCREWORK_DATA_DIR, holder));
+      if (!existsSync(socketPath)) {
+        fail(
+          new Error(
+            `The data folder ${config.SYNCREWORK_DATA_DIR} is in use by process ${holder}, which has no command socket (it is not a running server). ` +
+              'Wait until that command finishes, then run this one again.',
+          ),
+        );
+      }
       process.exitCode = await runCommandOverSocket(socketPath, name, args, print).catch((error) => fail(error));
       return;
     }

@@ -119,7 +119,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     await yoga(request, response, { resolveActor: () => options.authenticate(headers), requestId });
   }
 
-  const webSockets = new WebSocketServer({ server, path: '/graphql', maxPayload: maxBytes });
+  // Upgrades are routed by hand (noServer) so the WebSocket server does not re-emit the HTTP
+  // server's errors, which graphql-ws would print as an internal error; listen() reports those.
+  const webSockets = new WebSocketServer({ noServer: true, maxPayload: maxBytes });
+  server.on('upgrade', (request, socket, head) => {
+    if ((request.url ?? '').split('?')[0] !== '/graphql') {
+      socket.destroy();
+      return;
+    }
+    webSockets.handleUpgrade(request, socket, head, (client) => webSockets.emit('connection', client, request));
+  });
   const graphqlWs = useServer<Record<string, unknown>, { actor: Actor }>(
     {
       onConnect: async (context) => {

@@ -50,7 +50,9 @@ export function createAuthenticator(options: { db: Database; config: Config; log
 
   async function fromJwt(token: string): Promise<Actor> {
     if (!jwks || !config.OIDC_ISSUER) {
-      throw new AuthenticationError('The bearer token is not an API token, and OpenID Connect sign-in is not configured (OIDC_ISSUER, OIDC_JWKS_URL).');
+      throw new AuthenticationError(
+        'The bearer token is not valid: API tokens start with `swk_`, and this server accepts no sign-in tokens because OpenID Connect is not configured. Check the token you copied.',
+      );
     }
     let payload: JWTPayload;
     try {

@@ -12,8 +12,8 @@ export class DataDirLockedError extends Error {
     readonly pid: number,
   ) {
     super(
-      `The data folder ${dataDir} is in use by process ${pid}, which has no command socket. ` +
-        'Stop that process or wait until it finishes, then run the command again.',
+      `The data folder ${dataDir} is in use by process ${pid}, and only one process may open it. ` +
+        'Stop that process or wait until it finishes, or give this one another SYNCREWORK_DATA_DIR.',
     );
     this.name = 'DataDirLockedError';
   }

@@ -41,10 +41,14 @@ export const builder = new SchemaBuilder<{
       // admin without a tenant limit may change them.
       globalAdmin: hasRole(context.actor, 'admin') && context.actor.tenantIds === null,
     }),
-    unauthorizedError: (_parent, context, _info, result) =>
-      new GraphQLError(`Not authorized: ${result.message}. Your role is ${context.actor.role}.`, {
-        extensions: { code: 'FORBIDDEN' },
-      }),
+    unauthorizedError: (_parent, context, info) => {
+      const kind = info.parentType.name === 'Mutation' ? 'mutation' : info.parentType.name === 'Subscription' ? 'subscription' : 'field';
+      const limited = context.actor.tenantIds ? ' limited to some tenants' : '';
+      return new GraphQLError(
+        `Not authorized: the ${kind} ${info.parentType.name}.${info.fieldName} needs a role your token does not have (yours: ${context.actor.role}${limited}). Ask an administrator for a token with a higher role.`,
+        { extensions: { code: 'FORBIDDEN' } },
+      );
+    },
   },
   relay: {
     clientMutationId: 'omit',

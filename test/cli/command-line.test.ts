@@ -1,4 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -73,7 +75,7 @@ describe('command line', () => {
     writeFileSync(path.join(folder, 'syncrework.lock'), JSON.stringify({ pid: process.pid }));
     const result = await runCli(['seed-demo'], { SYNCREWORK_DATA_DIR: folder });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`is in use by process ${process.pid}, which has no command socket`);
+    expect(result.stderr).toContain(`is in use by process ${process.pid}, which has no command socket (it is not a running server)`);
   });
 
   test('stale lock of a dead process is taken over', async () => {
@@ -81,6 +83,28 @@ describe('command line', () => {
     writeFileSync(path.join(folder, 'syncrework.lock'), JSON.stringify({ pid: 2 ** 22 + 12345 }));
     const result = await runCli(['seed-demo'], { SYNCREWORK_DATA_DIR: folder });
     expect(result.code).toBe(0);
+  });
+
+  test('second server on the same folder is refused', async () => {
+    const folder = dataDir();
+    server = await startServerProcess({ SYNCREWORK_DATA_DIR: folder, SEED_DEMO: 'false' });
+    const second = await runCli(['serve'], { SYNCREWORK_DATA_DIR: folder, PORT: '0' });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`is in use by process ${server.child.pid}, and only one process may open it`);
+  });
+
+  test('port in use fails cleanly and frees the folder', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const folder = dataDir();
+    const result = await runCli(['serve'], { SYNCREWORK_DATA_DIR: folder, PORT: String(port), SEED_DEMO: 'false' });
+    blocker.close();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('EADDRINUSE');
+    expect(result.stdout + result.stderr).not.toContain('Internal error emitted on the WebSocket server');
+    expect(existsSync(path.join(folder, 'syncrework.lock'))).toBe(false);
+    expect(existsSync(path.join(folder, 'initial-admin-token'))).toBe(false);
   });
 
   test('SIGTERM closes WebSockets and exits cleanly', async () => {
