@@ -119,8 +119,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     await yoga(request, response, { resolveActor: () => options.authenticate(headers), requestId });
   }
 
-  // Upgrades are routed by hand (noServer) so the WebSocket server does not re-emit the HTTP
-  // server's errors, which graphql-ws would print as an internal error; listen() reports those.
+  // Upgrades are routed by hand (noServer), so the WebSocket server does not re-emit the HTTP
+  // server's errors. graphql-ws would print those as internal errors, and listen() reports them.
   const webSockets = new WebSocketServer({ noServer: true, maxPayload: maxBytes });
   server.on('upgrade', (request, socket, head) => {
     if ((request.url ?? '').split('?')[0] !== '/graphql') {
@@ -138,7 +138,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           context.extra.actor = await options.authenticate({ authorization });
           return true;
         } catch (error) {
-          // 4401 tells the client to fix its credentials; the reason is cut to the 123-byte limit of a close frame.
+          // 4401 asks the client to fix its credentials, and the reason is cut to the 123-byte limit of a close frame.
           context.extra.socket.close(4401, (error as Error).message.slice(0, 120));
           return false;
         }

@@ -117,7 +117,9 @@ export function parseRoleMap(text: string): Map<string, Role> {
 const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 
 function roleFromClaim(claim: unknown, roleMap: Map<string, Role>): Role | undefined {
-  const values = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(' ') : [];
+  let values: unknown[] = [];
+  if (Array.isArray(claim)) values = claim;
+  else if (typeof claim === 'string') values = claim.split(' ');
   let best: Role | undefined;
   for (const value of values) {
     const role = roleMap.get(String(value));
