@@ -6,6 +6,7 @@ import type { Executor } from '../db/client.ts';
 import { accountDefinitionGroups, accountDefinitionManageLevels, accountDefinitions, objects } from '../db/schema.ts';
 import { keysetCondition, keysetOrderBy, type KeysetOrder, type PageRequest } from '../graphql/pagination.ts';
 import type { AccountDefinitionRow } from './account-definitions.ts';
+import { tenantCondition } from './tenant-scope.ts';
 
 export interface AccountDefinitionFilter {
   tenantId?: number | null;
@@ -18,7 +19,7 @@ const byName: KeysetOrder = { columns: [sql`${accountDefinitions.name}`, sql`${a
 function condition(filter: AccountDefinitionFilter) {
   return and(
     filter.tenantId != null ? eq(accountDefinitions.tenantId, filter.tenantId) : undefined,
-    filter.visibleTenantIds ? inArray(accountDefinitions.tenantId, filter.visibleTenantIds) : undefined,
+    tenantCondition(accountDefinitions.tenantId, filter.visibleTenantIds ?? null),
   );
 }
 

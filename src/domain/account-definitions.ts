@@ -14,6 +14,7 @@ import { DomainError } from './errors.ts';
 import { recomputeInheritedMembershipsOfDefinition } from './inheritance.ts';
 import { isUniqueViolation, versionConflict } from './optimistic-concurrency.ts';
 import { lockTenant } from './tenants.ts';
+import { inTenantScope, tenantScope } from './tenant-scope.ts';
 
 export type AccountDefinitionRow = typeof accountDefinitions.$inferSelect;
 
@@ -161,7 +162,7 @@ export async function deleteAccountDefinition(db: Executor, id: number, context:
 /** Loads and locks an account definition; one of a tenant outside `actor`'s limit is reported as not found. */
 export async function lockDefinition(tx: Transaction, id: number, path = ['input', 'id'], actor?: Actor): Promise<AccountDefinitionRow> {
   const [definition] = await tx.select().from(accountDefinitions).where(eq(accountDefinitions.id, id)).for('update');
-  const hidden = definition && actor?.tenantIds && !actor.tenantIds.includes(definition.tenantId);
+  const hidden = definition && actor && !inTenantScope(tenantScope(actor), definition.tenantId);
   if (!definition || hidden) throw new DomainError('NOT_FOUND', `Account definition ${id} not found. List them with the \`accountDefinitions\` query.`, path);
   return definition;
 }

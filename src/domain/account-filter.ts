@@ -2,11 +2,12 @@
  * Selecting accounts by filter: link state, tenant, account definition, manage level and table.
  * The accounts query and the account-management mutations read the same conditions from here.
  */
-import { and, asc, eq, gt, inArray, isNotNull, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { objects } from '../db/schema.ts';
 import { DomainError } from './errors.ts';
 import { isAccountCondition, linkStateCondition, type LinkState } from './link-state.ts';
+import { tenantCondition } from './tenant-scope.ts';
 
 export interface AccountFilter {
   linkState?: LinkState | null;
@@ -29,7 +30,8 @@ export function accountFilterCondition(filter: AccountFilter): SQL {
   if (filter.manageLevelId != null) conditions.push(eq(objects.manageLevelId, filter.manageLevelId));
   if (filter.syncTableId != null) conditions.push(eq(objects.syncTableId, filter.syncTableId));
   if (filter.outstanding != null) conditions.push(filter.outstanding ? isNotNull(objects.outstandingSince) : isNull(objects.outstandingSince));
-  if (filter.visibleTenantIds) conditions.push(inArray(objects.tenantId, filter.visibleTenantIds));
+  const visible = tenantCondition(objects.tenantId, filter.visibleTenantIds ?? null);
+  if (visible) conditions.push(visible);
   return and(...conditions)!;
 }
 

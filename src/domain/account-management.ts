@@ -26,6 +26,7 @@ import type { ChangeContext } from './change-context.ts';
 import { DomainError } from './errors.ts';
 import { recomputeInheritedMemberships, type InheritanceChanges } from './inheritance.ts';
 import type { LinkState } from './link-state.ts';
+import { inTenantScope } from './tenant-scope.ts';
 
 export interface AccountManagementContext extends ChangeContext {
   /** MAX_SELECTION_SIZE: the most accounts one request may select. */
@@ -106,7 +107,7 @@ async function manageAccounts(
     if (method === 'CHANGE_ACCOUNT_MANAGEMENT') assertChangeNamesSomething(change);
     const ids = await resolveAccountSelection(tx, selection, context.maxSelection);
     const visible = context.visibleTenantIds;
-    const accounts = (await lockAccounts(tx, ids)).filter((account) => !visible || visible.includes(account.tenantId));
+    const accounts = (await lockAccounts(tx, ids)).filter((account) => inTenantScope(visible ?? null, account.tenantId));
     if (selection.accountIds) assertAllFound(ids, accounts);
 
     const rejections = await findRejections(tx, accounts, change, REQUIRED_STATE[method], { visibleTenantIds: visible });
@@ -180,7 +181,7 @@ async function evaluationContext(
         : [change.accountDefinitionId];
   const definitions = await loadDefinitionFacts(db, definitionIds);
   const named = change.accountDefinitionId != null ? definitions.get(change.accountDefinitionId) : undefined;
-  if (change.accountDefinitionId != null && (!named || (visibleTenantIds && !visibleTenantIds.includes(named.tenantId)))) {
+  if (change.accountDefinitionId != null && (!named || !inTenantScope(visibleTenantIds ?? null, named.tenantId))) {
     throw new DomainError('NOT_FOUND', `Account definition ${change.accountDefinitionId} not found. List them with the \`accountDefinitions\` query.`, ['input', 'accountDefinitionId']);
   }
   const levelNames = await loadLevelNames(db);

@@ -10,6 +10,7 @@ import { accountFilterCondition, type AccountFilter } from './account-filter.ts'
 import { DomainError } from './errors.ts';
 import { isAccountCondition } from './link-state.ts';
 import { countObjectRows, selectObjectRows, type ObjectRow } from './object-reads.ts';
+import { tenantCondition } from './tenant-scope.ts';
 
 export interface AccountListFilter extends AccountFilter {
   /** true: only outstanding accounts; false: only accounts that are not outstanding. */
@@ -26,7 +27,7 @@ function accountListCondition(filter: AccountListFilter): SQL {
   let outstanding: SQL | undefined;
   if (filter.outstanding === true) outstanding = isNotNull(objects.outstandingSince);
   if (filter.outstanding === false) outstanding = isNull(objects.outstandingSince);
-  const visible = filter.visibleTenantIds ? inArray(objects.tenantId, filter.visibleTenantIds) : undefined;
+  const visible = tenantCondition(objects.tenantId, filter.visibleTenantIds ?? null);
   return and(accountFilterCondition(filter), outstanding, visible)!;
 }
 
@@ -92,7 +93,7 @@ export interface IdentityFilter {
 function identityCondition(filter: IdentityFilter): SQL | undefined {
   return and(
     filter.tenantId == null ? undefined : eq(identities.tenantId, filter.tenantId),
-    filter.visibleTenantIds ? inArray(identities.tenantId, filter.visibleTenantIds) : undefined,
+    tenantCondition(identities.tenantId, filter.visibleTenantIds ?? null),
   );
 }
 

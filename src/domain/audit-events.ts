@@ -6,6 +6,7 @@ import { and, count, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { auditEvents } from '../db/schema.ts';
 import { keysetCondition, keysetOrderBy, type PageRequest } from '../graphql/pagination.ts';
+import { tenantCondition } from './tenant-scope.ts';
 
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 
@@ -31,7 +32,7 @@ function filterCondition(filter: AuditEventFilter): SQL | undefined {
     filter.subject ? and(eq(auditEvents.subjectId, String(filter.subject.id)), eq(auditEvents.subjectType, filter.subject.type)) : undefined,
     filter.from ? gte(auditEvents.createdAt, filter.from) : undefined,
     filter.to ? lt(auditEvents.createdAt, filter.to) : undefined,
-    filter.visibleTenantIds ? inArray(auditEvents.tenantId, filter.visibleTenantIds) : undefined,
+    tenantCondition(auditEvents.tenantId, filter.visibleTenantIds ?? null),
   );
 }
 

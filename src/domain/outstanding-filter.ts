@@ -11,6 +11,7 @@ import type { ReworkMethod } from './constraints.ts';
 import { DomainError } from './errors.ts';
 import type { LogMethod } from './log.ts';
 import type { ObjectKind } from './object-reads.ts';
+import { tenantCondition } from './tenant-scope.ts';
 
 export interface OutstandingObjectFilter {
   syncTableIds?: number[] | null;
@@ -55,7 +56,7 @@ export async function outstandingCondition(db: Executor, filter: OutstandingObje
   // An empty list matches no object, so a client that selected nothing never selects everything.
   if (filter.syncTableIds) conditions.push(inArray(objects.syncTableId, filter.syncTableIds));
   if (filter.tenantIds) conditions.push(inArray(objects.tenantId, filter.tenantIds));
-  if (filter.visibleTenantIds) conditions.push(inArray(objects.tenantId, filter.visibleTenantIds));
+  conditions.push(tenantCondition(objects.tenantId, filter.visibleTenantIds ?? null));
   if (filter.objectKinds) conditions.push(inArray(objects.syncTableId, tablesOfKinds(filter.objectKinds)));
   if (filter.targetSystemTypeIds) conditions.push(or(...filter.targetSystemTypeIds.map(targetSystemTypeCondition)) ?? sql`false`);
   if (filter.canRun) conditions.push(methodAllowedCondition(filter.canRun));
@@ -150,7 +151,9 @@ async function assertIdsExist(db: Executor, filter: OutstandingObjectFilter): Pr
   ] as const;
   for (const check of checks) {
     if (!check.ids || check.ids.length === 0) continue;
-    const found = await db.select({ id: check.table.id }).from(check.table).where(inArray(check.table.id, check.ids));
+    // A tenant outside the caller's limit is reported like one that does not exist.
+    const visible = check.table === tenants ? tenantCondition(tenants.id, filter.visibleTenantIds ?? null) : undefined;
+    const found = await db.select({ id: check.table.id }).from(check.table).where(and(inArray(check.table.id, check.ids), visible));
     const known = new Set(found.map((row) => row.id));
     const unknown = check.ids.filter((id) => !known.has(id));
     if (unknown.length > 0) {

@@ -5,6 +5,7 @@ import { and, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { synchronizationRuns } from '../db/schema.ts';
 import { keysetCondition, keysetOrderBy, type PageRequest } from '../graphql/pagination.ts';
+import { tenantCondition } from './tenant-scope.ts';
 
 export type SynchronizationRunRow = typeof synchronizationRuns.$inferSelect;
 
@@ -30,7 +31,7 @@ export interface SynchronizationRunFilter {
 function filterCondition(filter: SynchronizationRunFilter): SQL | undefined {
   return and(
     filter.tenantId != null ? eq(synchronizationRuns.tenantId, filter.tenantId) : undefined,
-    filter.visibleTenantIds != null ? inArray(synchronizationRuns.tenantId, filter.visibleTenantIds.length > 0 ? filter.visibleTenantIds : [-1]) : undefined,
+    tenantCondition(synchronizationRuns.tenantId, filter.visibleTenantIds ?? null),
   );
 }
 

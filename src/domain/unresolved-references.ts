@@ -6,6 +6,7 @@ import { and, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { unresolvedReferences } from '../db/schema.ts';
 import { keysetCondition, keysetOrderBy, type PageRequest } from '../graphql/pagination.ts';
+import { tenantCondition } from './tenant-scope.ts';
 
 export type UnresolvedReferenceRow = typeof unresolvedReferences.$inferSelect;
 
@@ -21,9 +22,7 @@ function filterCondition(filter: UnresolvedReferenceFilter): SQL | undefined {
   return and(
     filter.tenantId != null ? eq(unresolvedReferences.tenantId, filter.tenantId) : undefined,
     filter.groupId != null ? eq(unresolvedReferences.containerId, filter.groupId) : undefined,
-    filter.visibleTenantIds != null
-      ? inArray(unresolvedReferences.tenantId, filter.visibleTenantIds.length > 0 ? filter.visibleTenantIds : [-1])
-      : undefined,
+    tenantCondition(unresolvedReferences.tenantId, filter.visibleTenantIds ?? null),
   );
 }
 

@@ -11,6 +11,7 @@ import { parsePageArgs, toConnection } from './pagination.ts';
 import { TargetSystemObject } from './target-system-objects.ts';
 import { Tenant } from './tenants.ts';
 import { countAuditEvents, listAuditEvents, loadAuditEvents, type AuditEventFilter as DomainFilter, type AuditEventRow } from '../domain/audit-events.ts';
+import { inTenantScope, tenantScope } from '../domain/tenant-scope.ts';
 
 const AuditOutcome = builder.enumType('AuditOutcome', {
   description: 'How an audited action ended.',
@@ -25,8 +26,8 @@ export const AuditEvent = builder.loadableNodeRef<AuditEventRow, number, number>
   id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
   load: async (ids, context) => {
     const rows = await loadAuditEvents(context.db, ids);
-    const allowed = context.actor.tenantIds;
-    const byId = new Map(rows.filter((row) => allowed === null || (row.tenantId !== null && allowed.includes(row.tenantId))).map((row) => [row.id, row]));
+    const scope = tenantScope(context.actor);
+    const byId = new Map(rows.filter((row) => inTenantScope(scope, row.tenantId)).map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? new Error(`AuditEvent ${id} not found.`));
   },
 });

@@ -19,6 +19,7 @@ import {
   type SynchronizationRunRow,
 } from '../domain/synchronization-runs.ts';
 import { LIVE_PROGRESS_KIND } from '../domain/synchronization/progress.ts';
+import { inTenantScope, tenantScope } from '../domain/tenant-scope.ts';
 
 /** Merges the running process's newer progress over the stored row. */
 function withLiveProgress(context: Context, row: SynchronizationRunRow): SynchronizationRunRow {
@@ -27,7 +28,7 @@ function withLiveProgress(context: Context, row: SynchronizationRunRow): Synchro
 }
 
 function isVisible(context: Context, row: SynchronizationRunRow): boolean {
-  return context.actor.tenantIds === null || context.actor.tenantIds.includes(row.tenantId);
+  return inTenantScope(tenantScope(context.actor), row.tenantId);
 }
 
 /**

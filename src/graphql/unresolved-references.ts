@@ -15,12 +15,13 @@ import {
   loadUnresolvedReferences,
   type UnresolvedReferenceRow,
 } from '../domain/unresolved-references.ts';
+import { inTenantScope, tenantScope } from '../domain/tenant-scope.ts';
 
 export const UnresolvedReference = builder.loadableNodeRef<UnresolvedReferenceRow, number, number>('UnresolvedReference', {
   id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
   load: async (ids, context) => {
     const rows = await loadUnresolvedReferences(context.db, ids);
-    const visible = rows.filter((row) => context.actor.tenantIds === null || context.actor.tenantIds.includes(row.tenantId));
+    const visible = rows.filter((row) => inTenantScope(tenantScope(context.actor), row.tenantId));
     const byId = new Map(visible.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id) ?? new Error(`UnresolvedReference ${id} not found; a later run may have resolved it.`));
   },

@@ -16,6 +16,7 @@ import { LIVE_PROGRESS_KIND } from './progress.ts';
 import { loadBulkOperation } from './queries.ts';
 import { requestStop, type EngineServices } from './services.ts';
 import { isFinalBulkOperationStatus, type BulkOperationRow } from './types.ts';
+import { inTenantScope, tenantScope } from '../tenant-scope.ts';
 
 /** How long the cancel waits for a running operation in this process to reach its final state. */
 const SETTLE_TIMEOUT_MS = 10_000;
@@ -90,5 +91,6 @@ function visibleTo(actor: Actor) {
 }
 
 export function isVisible(operation: BulkOperationRow, actor: Actor): boolean {
-  return actor.tenantIds === null || operation.tenantIds.every((tenantId) => actor.tenantIds!.includes(tenantId));
+  const scope = tenantScope(actor);
+  return operation.tenantIds.every((tenantId) => inTenantScope(scope, tenantId));
 }

@@ -14,6 +14,7 @@ import { assertNotFrozen } from '../frozen.ts';
 import { writeLogEntries } from '../log.ts';
 import { memberKeyOfMembership } from '../object-reads.ts';
 import { PROVISIONING_JOB_ATTEMPTS, PROVISIONING_QUEUE } from './provisioning-queue.ts';
+import { inTenantScope, tenantScope } from '../tenant-scope.ts';
 
 /** Sets each object's provisioning to PENDING and queues a job for it; returns their ids. */
 export async function retryProvisioning(services: EngineServices, actor: Actor, objectIds: readonly number[]): Promise<number[]> {
@@ -26,7 +27,7 @@ export async function retryProvisioning(services: EngineServices, actor: Actor, 
   const subject = { action: 'provisioning.retry', subjectType: 'TargetSystemObject', details: { objectIds: ids.slice(0, 1000) } };
   const retried = await runAudited(services.db, actor, subject, async (tx) => {
     const rows = await tx.select().from(objects).where(inArray(objects.id, ids));
-    const visible = rows.filter((row) => actor.tenantIds === null || actor.tenantIds.includes(row.tenantId));
+    const visible = rows.filter((row) => inTenantScope(tenantScope(actor), row.tenantId));
     const found = new Set(visible.map((row) => row.id));
     const unknown = ids.filter((id) => !found.has(id));
     if (unknown.length > 0) {

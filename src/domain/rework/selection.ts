@@ -3,7 +3,7 @@
  * fixed list of object ids in processing order. A filter is resolved once, when the request is
  * accepted: objects marked later are not swept in.
  */
-import { and, inArray, sql } from 'drizzle-orm';
+import { and, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { objects } from '../../db/schema.ts';
 import { queryRows } from '../../db/sql.ts';
@@ -13,6 +13,7 @@ import { DomainError } from '../errors.ts';
 import { joinObjectFacts } from '../object-reads.ts';
 import { outstandingCondition, type OutstandingObjectFilter } from '../outstanding-filter.ts';
 import { processingOrder } from './ordering.ts';
+import { inTenantScope, tenantCondition, tenantScope } from '../tenant-scope.ts';
 
 export interface SelectionRequest {
   method: ReworkMethod;
@@ -80,7 +81,7 @@ async function resolveIds(db: Executor, actor: Actor, request: SelectionRequest,
 }
 
 async function resolveFilter(db: Executor, actor: Actor, request: SelectionRequest, maxSize: number): Promise<Selection> {
-  const condition = and(await outstandingCondition(db, request.filter!), actor.tenantIds ? inArray(objects.tenantId, actor.tenantIds) : undefined);
+  const condition = and(await outstandingCondition(db, request.filter!), tenantCondition(objects.tenantId, tenantScope(actor)));
   const rows = await joinObjectFacts(db.select({ id: objects.id, tenantId: objects.tenantId }).from(objects).$dynamic())
     .where(condition)
     .orderBy(processingOrder(request.method))
@@ -108,7 +109,7 @@ function assertSize(size: number, maxSize: number, field: string): void {
 }
 
 function inScope(actor: Actor, tenantId: number | string | null): boolean {
-  return actor.tenantIds === null || (tenantId !== null && actor.tenantIds.includes(Number(tenantId)));
+  return inTenantScope(tenantScope(actor), tenantId === null ? null : Number(tenantId));
 }
 
 function listIds(ids: number[]): string {

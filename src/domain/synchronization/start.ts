@@ -19,6 +19,7 @@ import type { SynchronizationRunRow } from '../synchronization-runs.ts';
 import { claimTenant, tenantBusyError } from '../tenant-claims.ts';
 import { findTenantByName } from '../tenants.ts';
 import { findRunningRun } from './running-runs.ts';
+import { inTenantScope, tenantScope, type TenantScope } from '../tenant-scope.ts';
 
 export const SYNCHRONIZATION_QUEUE = 'synchronization-run';
 
@@ -61,15 +62,11 @@ export async function createSynchronizationRun(
 ): Promise<SynchronizationRunRow> {
   checkSources(input);
   if (input.culture) checkCulture(input.culture);
+  const scope = tenantScope(actor);
   const running = findRunningRun(services, input);
-  if (running) throw tenantBusyError(running.tenantId, running.tenantName, 'SYNCHRONIZATION_RUN', running.runId);
-  const tenant = await findTenant(db, input);
-  if (actor.tenantIds !== null && !actor.tenantIds.includes(tenant.id)) {
-    throw new DomainError('FORBIDDEN', `Your token is limited to other tenants, so it cannot synchronize tenant ${JSON.stringify(tenant.name)}.`, [
-      'input',
-      input.tenantId != null ? 'tenantId' : 'tenant',
-    ]);
-  }
+  // A run of a tenant outside the caller's limit must not reveal that tenant: findTenant reports it as unknown.
+  if (running && inTenantScope(scope, running.tenantId)) throw tenantBusyError(running.tenantId, running.tenantName, 'SYNCHRONIZATION_RUN', running.runId);
+  const tenant = await findTenant(db, input, scope);
   const paths = input.paths ? checkPaths(input.paths) : undefined;
 
   // Inline files are written before the transaction, which must not wait on disk I/O, and removed if it fails.
@@ -155,12 +152,13 @@ function checkCulture(culture: string): void {
   }
 }
 
-async function findTenant(db: Database, input: SynchronizationInput) {
+/** The tenant the input names; one outside `scope` is reported exactly like one that is not registered. */
+async function findTenant(db: Database, input: SynchronizationInput, scope: TenantScope) {
   const tenant =
     input.tenantId != null
       ? (await db.select().from(tenants).where(eq(tenants.id, input.tenantId)))[0]
       : await findTenantByName(db, input.tenantName!);
-  if (tenant) return tenant;
+  if (tenant && inTenantScope(scope, tenant.id)) return tenant;
 
   const named = input.tenantId != null ? `with id ${input.tenantId}` : JSON.stringify(input.tenantName);
   throw new DomainError(
