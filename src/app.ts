@@ -185,9 +185,13 @@ export async function startServer(config: Config, logger: Logger, options: Start
     socketPath,
     close: async () => {
       logger.info('server stopping');
+      // Running jobs are asked to stop first: a BULK operation rolls back between chunks instead of
+      // running on while the HTTP server waits for its open requests.
+      const jobsStopped = runtime.worker.stop(config.SHUTDOWN_TIMEOUT_MS);
       await http.close(config.SHUTDOWN_TIMEOUT_MS);
       await socketServer?.close(config.SHUTDOWN_TIMEOUT_MS);
       if (socketPath) rmSync(socketPath, { force: true });
+      await jobsStopped;
       await runtime.close();
       logger.info('server stopped');
     },
