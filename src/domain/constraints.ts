@@ -1,6 +1,6 @@
 /**
  * Constraints: the reasons why a rework method cannot run for an object. This is the one place
- * that decides; the query API shows its answer (why is this method disabled?) and the rework
+ * that decides, so the query API shows its result (why is this method disabled?) and the rework
  * mutation refuses to run a method it disables. A batch of objects costs four queries.
  */
 import { and, count, eq, inArray, isNotNull, or } from 'drizzle-orm';
@@ -71,8 +71,8 @@ export async function computeConstraints(
   const result = new Map<number, MethodConstraint[]>();
   if (objectIds.length === 0) return result;
 
-  // PostgreSQL takes at most 65,535 parameters per statement, so large selections go in chunks;
-  // the selection itself stays whole, so membership sides in other chunks still count.
+  // PostgreSQL takes at most 65,535 parameters per statement, so large selections go in chunks.
+  // The selection itself stays whole, so membership sides in other chunks still count.
   if (objectIds.length > CHUNK_SIZE) {
     const selection = options.selection ?? new Set(objectIds);
     for (let start = 0; start < objectIds.length; start += CHUNK_SIZE) {

@@ -17,7 +17,7 @@ export interface InlineSnapshotFile {
   content: string;
 }
 
-/** The folder that holds one folder per snapshot. */
+/** Folder containing one folder per snapshot. */
 export function snapshotsRoot(dataDir: string): string {
   return path.resolve(dataDir, 'snapshots');
 }
@@ -58,7 +58,7 @@ export function checkUniqueFileNames(names: string[], inputPath: string[]): void
   for (const name of names) {
     const lower = name.toLowerCase();
     if (seen.has(lower)) {
-      throw new DomainError('INVALID_INPUT', `The snapshot holds two files named ${JSON.stringify(name)}. Send each file once.`, inputPath);
+      throw new DomainError('INVALID_INPUT', `The snapshot contains two files named ${JSON.stringify(name)}. Send each file once.`, inputPath);
     }
     seen.add(lower);
   }

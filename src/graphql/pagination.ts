@@ -1,5 +1,5 @@
 /**
- * Keyset pagination for Relay connections. A cursor holds the sort-key values of its row, so a
+ * Keyset pagination for Relay connections. A cursor contains the sort-key values of its row, so a
  * page stays stable while rows are added before it. Offsets are never used.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -89,7 +89,7 @@ export interface KeysetOrder {
   types?: (string | undefined)[];
 }
 
-/** The WHERE condition that starts a page after (or before) the cursor, or undefined for the first page. */
+/** Builds the WHERE condition that starts a page after (or before) the cursor, or returns undefined for the first page. */
 export function keysetCondition(order: KeysetOrder, page: PageRequest): SQL | undefined {
   if (!page.cursor) return undefined;
   const readsAscending = order.descending === (page.direction === 'backward');
@@ -117,7 +117,7 @@ export interface Connection<T> {
 }
 
 /**
- * Builds the connection from `limit + 1` rows read in page order; the extra row only tells whether
+ * Builds the connection from `limit + 1` rows read in page order; the extra row only shows whether
  * another page exists.
  */
 export function toConnection<T>(

@@ -46,7 +46,7 @@ builder.objectRef<DomainError>('ConstraintViolationError').implement({
 registerUserErrorType('CONSTRAINT_VIOLATION', 'ConstraintViolationError');
 
 const BusyObjectType = builder.objectRef<BusyObject>('BusyObject').implement({
-  description: 'A selected object that another unfinished bulk operation holds.',
+  description: 'A selected object that another unfinished bulk operation has claimed.',
   fields: (t) => ({
     object: t.field({
       type: TargetSystemObject,
@@ -55,7 +55,7 @@ const BusyObjectType = builder.objectRef<BusyObject>('BusyObject').implement({
       resolve: (busy, _args, context) => objectLoader(context).load(busy.objectId),
     }),
     displayName: t.string({ nullable: true, description: 'Display name of the object.', resolve: (busy) => busy.displayName }),
-    bulkOperation: t.field({ type: BulkOperation, nullable: true, description: 'The operation that holds it.', resolve: (busy) => busy.bulkOperationId }),
+    bulkOperation: t.field({ type: BulkOperation, nullable: true, description: 'The operation that has claimed it.', resolve: (busy) => busy.bulkOperationId }),
   }),
 });
 
@@ -66,7 +66,7 @@ builder.objectRef<DomainError>('ObjectsBusyError').implement({
   fields: (t) => ({
     busyObjects: t.field({
       type: [BusyObjectType],
-      description: 'Every selected object that another operation holds, with that operation.',
+      description: 'Every selected object that another operation has claimed, with that operation.',
       resolve: (error) => (error.details.busyObjects as BusyObject[] | undefined) ?? [],
     }),
   }),

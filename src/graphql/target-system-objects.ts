@@ -75,7 +75,7 @@ const OutstandingInfo = builder.objectRef<ObjectRow>('OutstandingInfo').implemen
 const Provisioning = builder.objectRef<ObjectRow>('Provisioning').implement({
   description: 'The newest publishing of the object to the target system.',
   fields: (t) => ({
-    status: t.field({ type: ProvisioningStatus, description: 'Where the publishing stands.', resolve: (row) => row.provisioningStatus as 'PENDING' }),
+    status: t.field({ type: ProvisioningStatus, description: 'State of the newest publishing.', resolve: (row) => row.provisioningStatus as 'PENDING' }),
     message: t.string({ nullable: true, description: 'Why it failed, or what the connector reported.', resolve: (row) => row.provisioningMessage }),
     updatedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the status last changed.', resolve: (row) => row.provisioningUpdatedAt }),
   }),
@@ -87,11 +87,11 @@ export const TargetSystemObject = builder.interfaceRef<ObjectRow>('TargetSystemO
   resolveType: (row) => TYPE_NAME_BY_KIND[row.objectKind],
   fields: (t) => ({
     table: t.field({ type: SyncTable, description: 'The synchronization table the object belongs to.', resolve: (row) => row.syncTableId }),
-    tenant: t.field({ type: Tenant, description: 'The tenant whose target system holds the object.', resolve: (row) => row.tenantId }),
-    targetSystem: t.field({ type: TargetSystem, description: 'The target system that holds the object.', resolve: (row) => row.targetSystemId }),
+    tenant: t.field({ type: Tenant, description: 'The tenant whose target system contains the object.', resolve: (row) => row.tenantId }),
+    targetSystem: t.field({ type: TargetSystem, description: 'The target system that contains the object.', resolve: (row) => row.targetSystemId }),
     targetSystemType: t.field({
       type: TargetSystemType,
-      description: 'The type of the target system that holds the object.',
+      description: 'The type of the target system that contains the object.',
       resolve: (row) => row.targetSystemTypeId,
     }),
     key: t.exposeString('key', {

@@ -1,6 +1,6 @@
 /**
  * `POST /snapshots`: a multipart/form-data upload of snapshot files, streamed to a new folder
- * under the data folder, never held in memory. Answers `{ id, files, sizeBytes }`; the id goes into
+ * under the data folder, never kept in memory. Responds with `{ id, files, sizeBytes }`, and the id goes into
  * `synchronize(input: { snapshotId })`. An upload over MAX_SNAPSHOT_BYTES gets 413 and keeps nothing.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -14,7 +14,7 @@ import { checkSnapshotFileName, createSnapshotFolder, recordSnapshot, removeSnap
 import type { Services } from '../graphql/context.ts';
 import { sendJson, type Route } from '../server.ts';
 
-/** Answered with its status; anything else is a 500. */
+/** Sent with its HTTP status; any other error is a 500. */
 class UploadError extends Error {
   constructor(
     readonly status: number,
@@ -60,7 +60,7 @@ export function createSnapshotUploadRoute(services: Services): Route {
   return { method: 'POST', path: /^\/snapshots\/?$/, handle };
 }
 
-/** Answers the error and stops reading the request; the connection closes, so no unread body is left on it. */
+/** Sends the error and stops reading the request; the connection closes, so no unread body is left on it. */
 function reject(request: IncomingMessage, response: ServerResponse, error: UploadError): void {
   response.setHeader('connection', 'close');
   sendJson(response, error.status, { error: error.message });
@@ -101,7 +101,7 @@ function receiveFiles(request: IncomingMessage, directory: string, maxBytes: num
       }
       if (files.some((file) => file.name.toLowerCase() === name.toLowerCase())) {
         stream.resume();
-        return fail(new UploadError(400, `The upload holds two files named ${JSON.stringify(name)}. Send each file once.`));
+        return fail(new UploadError(400, `The upload contains two files named ${JSON.stringify(name)}. Send each file once.`));
       }
 
       const file: ReceivedFile = { name, size: 0 };
@@ -117,12 +117,12 @@ function receiveFiles(request: IncomingMessage, directory: string, maxBytes: num
       stream.pipe(output);
       writes.push(finished(output).catch((error: Error) => fail(error)));
     });
-    parser.on('filesLimit', () => fail(new UploadError(400, `The upload holds more than ${MAX_FILES} files. A snapshot has one file per table.`)));
+    parser.on('filesLimit', () => fail(new UploadError(400, `The upload contains more than ${MAX_FILES} files. A snapshot has one file per table.`)));
     parser.on('error', (error: Error) => fail(new UploadError(400, `The multipart body is malformed: ${error.message}`)));
     parser.on('close', () => {
       void Promise.all(writes).then(() => {
         if (failed) return;
-        if (files.length === 0) return fail(new UploadError(400, 'The upload holds no file. Send each snapshot file as a file part, e.g. curl -F file=@MailUser.json.'));
+        if (files.length === 0) return fail(new UploadError(400, 'The upload contains no file. Send each snapshot file as a file part, e.g. curl -F file=@MailUser.json.'));
         resolve(files);
       });
     });

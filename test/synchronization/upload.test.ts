@@ -82,7 +82,7 @@ describe.each(testDatabaseKinds())('snapshot upload on %s', (kind) => {
 
     const empty = await fetch(`${server.url}/snapshots`, { method: 'POST', headers: server.headers(), body: new FormData() });
     expect(empty.status).toBe(400);
-    expect((await empty.json()).error).toContain('holds no file');
+    expect((await empty.json()).error).toContain('contains no file');
 
     const viewer = await server.createToken('viewer');
     const forbidden = await fetch(`${server.url}/snapshots`, { method: 'POST', headers: server.headers({ token: viewer }), body: new FormData() });
