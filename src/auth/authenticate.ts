@@ -6,11 +6,9 @@
 import { GraphQLError } from 'graphql';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config.ts';
-import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { apiTokens } from '../db/schema.ts';
 import type { Actor, Role } from '../domain/actor.ts';
-import { looksLikeApiToken, verifyApiToken } from '../domain/api-tokens.ts';
+import { looksLikeApiToken, verifyApiToken, verifyApiTokenById } from '../domain/api-tokens.ts';
 import type { Logger } from '../logger.ts';
 
 /** Verified tokens are trusted this long before they are looked up again (revocation delay). */
@@ -92,16 +90,10 @@ export function createAuthenticator(options: { db: Database; config: Config; log
       if (actor.expiresAt !== undefined && actor.expiresAt <= Date.now()) return false;
       if (actor.tokenId === undefined) return true;
       for (const [token, entry] of cache) if (entry.actor.tokenId === actor.tokenId) cache.delete(token);
-      const { row, problem } = await verifyTokenById(actor.tokenId);
+      const { row, problem } = await verifyApiTokenById(db, actor.tokenId);
       return row !== undefined && problem === undefined;
     },
   };
-
-  async function verifyTokenById(id: number) {
-    const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return { problem: 'invalid' };
-    return { row };
-  }
 }
 
 /** Parses `Claim.Value=role,...`, e.g. `Syncrework.Admin=admin,Syncrework.Operator=operator`. */

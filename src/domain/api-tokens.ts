@@ -97,6 +97,16 @@ export async function revokeApiToken(db: Executor, actor: Actor, id: number): Pr
 /** Finds the active token for a presented secret, or explains why it is not valid. */
 export async function verifyApiToken(db: Executor, token: string): Promise<{ row?: ApiTokenRow; problem?: string }> {
   const [row] = await db.select().from(apiTokens).where(eq(apiTokens.tokenHash, hashToken(token)));
+  return checkActive(row);
+}
+
+/** Looks a token up by id, e.g. to end the subscriptions of one that was revoked since. */
+export async function verifyApiTokenById(db: Executor, id: number): Promise<{ row?: ApiTokenRow; problem?: string }> {
+  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id));
+  return checkActive(row);
+}
+
+function checkActive(row: ApiTokenRow | undefined): { row?: ApiTokenRow; problem?: string } {
   if (!row) return { problem: 'The API token is not valid.' };
   if (row.revokedAt) return { problem: `The API token "${row.name}" was revoked.` };
   if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return { problem: `The API token "${row.name}" expired on ${row.expiresAt.toISOString()}.` };
