@@ -44,7 +44,14 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
-    const client = postgres(options.url, { max: options.poolSize ?? 10, onnotice: () => {} });
+    const client = postgres(options.url, {
+      max: options.poolSize ?? 10,
+      onnotice: () => {},
+      // JIT compilation (on by default) spends 100 to 300 ms on any statement the planner thinks
+      // costly. A bulk operation's statements read items that have no planner statistics yet, so
+      // their estimates run high while each runs in milliseconds (docs/rework.md, Performance).
+      connection: { application_name: 'syncrework', jit: 'off' },
+    });
     const db = drizzlePostgres(client, { schema, logger: queryLogger(options) }) as unknown as Database;
     return {
       kind: 'postgres',

@@ -148,3 +148,21 @@ describe('production mode', () => {
     expect(await response.text()).not.toContain('GraphiQL');
   });
 });
+
+describe.each(testDatabaseKinds().filter((kind) => kind === 'postgres'))('PostgreSQL sessions on %s', (kind) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  test('run without JIT and name the application', async () => {
+    const rows = (await server.server.runtime.services.db.execute(sql`select current_setting('jit') as jit, current_setting('application_name') as application`)) as unknown as {
+      jit: string;
+      application: string;
+    }[];
+    expect(rows[0]).toEqual({ jit: 'off', application: 'syncrework' });
+  });
+});
