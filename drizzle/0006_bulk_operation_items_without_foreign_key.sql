@@ -1,0 +1,1 @@
+ALTER TABLE "bulk_operation_items" DROP CONSTRAINT "bulk_operation_items_bulk_operation_id_bulk_operations_id_fk";
