@@ -25,7 +25,7 @@ export async function startLinkAccountsOperation(db: Database, actor: Actor, req
     continueOnError: false,
     actor,
     parameters: { change: request.change },
-    objectIds: request.accountIds,
+    selection: { objectIds: request.accountIds },
   });
 }
 

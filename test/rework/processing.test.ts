@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { synchronizationRuns } from '../../src/db/schema.ts';
 import { claimTenant, releaseTenant } from '../../src/domain/tenant-claims.ts';
 import { testDatabaseKinds } from '../support/databases.ts';
-import { globalId, insertOutstandingObjects, insertTenant, type TenantFixture } from '../support/fixtures.ts';
+import { globalId, insertMembership, insertObject, insertOutstandingObjects, insertTenant, type TenantFixture } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { count, database, eventually, loadStatus, objectIds, rework, submit, waitForFinal } from './helpers.ts';
 
@@ -177,6 +177,46 @@ describe.each(testDatabaseKinds())('rework processing on %s', (kind) => {
     expect(done.status).toBe('SUCCEEDED');
     expect(done.statusReason).toBeNull();
     expect(await outstandingIn(owner)).toBe(0);
+  });
+
+  test('BULK finds changes made while it waited', async () => {
+    const owner = await insertTenant(database(server));
+    const db = database(server);
+    const groups = [];
+    for (let index = 0; index < 3; index++) groups.push(await insertObject(db, owner, { table: 'DistributionGroup', outstanding: true }));
+    const contact = await insertObject(db, owner, { table: 'MailContact', outstanding: true });
+    const [run] = await db
+      .insert(synchronizationRuns)
+      .values({ tenantId: owner.tenant.id, targetSystemId: owner.targetSystem.id, requestedBy: 'test', status: 'RUNNING', source: {} })
+      .returning();
+    await claimTenant(db, owner.tenant.id, 'SYNCHRONIZATION_RUN', run!.id);
+
+    const operation = await submit(server, {
+      method: 'DELETE',
+      objectIds: [...groups.map((group) => globalId('DistributionGroup', group.id)), globalId('MailContact', contact.id)],
+      continueOnError: true,
+    });
+    await eventually(async () => ((await loadStatus(server, operation.id)).statusReason ? true : undefined), 20_000, 'waiting status reason');
+
+    // Meanwhile the run gives the second group an inherited membership and finds the contact again.
+    const member = await insertObject(db, owner, { table: 'MailUser' });
+    await insertMembership(db, owner, groups[1]!, member, { isIndirect: true });
+    await db.execute(sql`update objects set outstanding_since = null, outstanding_cause = null where id = ${contact.id}`);
+    await db.update(synchronizationRuns).set({ status: 'SUCCEEDED', finishedAt: new Date() }).where(sql`id = ${run!.id}`);
+    await releaseTenant(db, owner.tenant.id, 'SYNCHRONIZATION_RUN', run!.id);
+
+    const done = await waitForFinal(server, operation.id);
+    expect(done.status).toBe('FAILED');
+    expect(done.rolledBack).toBe(true);
+    expect(done.failed).toBe(2);
+    const failures = done.failures.edges.map((edge: any) => [edge.node.object.id, edge.node.code]);
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        [globalId('DistributionGroup', groups[1]!.id), 'HAS_INDIRECT_MEMBERSHIPS'],
+        [globalId('MailContact', contact.id), 'NOT_OUTSTANDING'],
+      ]),
+    );
+    expect(await count(server, sql`select count(*) from objects where id in (${sql.join(groups.map((group) => sql`${group.id}`), sql`, `)})`)).toBe(3);
   });
 
   test('racing operations on overlapping objects change each object once', async () => {

@@ -11,6 +11,8 @@ import { queryRows } from '../../db/sql.ts';
 import { enqueueJob } from '../../jobs/queue.ts';
 import type { Actor } from '../actor.ts';
 import { recordAudit } from '../audit.ts';
+import { DomainError } from '../errors.ts';
+import { sqlState } from './database-errors.ts';
 import { ObjectsBusyError, type BusyObject } from './errors.ts';
 import type { BulkOperationRow, Processing } from './types.ts';
 
@@ -31,14 +33,11 @@ export interface NewBulkOperation {
   actor: Actor;
   /** Kind-specific input, e.g. the account definition of LINK_ACCOUNTS. */
   parameters?: Record<string, unknown>;
-  /** Object ids in the order they are processed; position 1 is the first. */
-  objectIds: readonly number[];
-  /** The tenants of those objects, when the caller knows them; otherwise they are looked up. */
-  tenantIds?: readonly number[];
+  /** The objects it processes, in order. */
+  selection: SelectionSource;
   /**
    * Checks the stored selection inside the accepting transaction, before anything is claimed or
-   * queued; a thrown error rejects the whole request. Reading the stored items spares a second
-   * pass over a list of 100,000 ids.
+   * queued; a thrown error rejects the whole request.
    */
   validate?: (tx: Transaction, operation: BulkOperationRow) => Promise<void>;
   /**
@@ -48,8 +47,21 @@ export interface NewBulkOperation {
   dependents?: (operationId: number) => SQL;
 }
 
+/**
+ * The selection of a new operation. Either object ids in processing order (position 1 is the
+ * first), with their tenants when the caller knows them. Or a function that stores the items of
+ * the operation itself, so that a large selection never travels to the server and back; it
+ * returns how many items it stored and their tenants.
+ */
+export type SelectionSource =
+  | { objectIds: readonly number[]; tenantIds?: readonly number[] }
+  | { store: (tx: Transaction, operationId: number) => Promise<{ total: number; tenantIds: number[] }> };
+
 /** PostgreSQL reports a deadlock when two acceptances claim the same objects in a different order. */
 const DEADLOCK = '40P01';
+/** A claim that another operation holds. */
+const UNIQUE_VIOLATION = '23505';
+const CLAIM_ATTEMPTS = 3;
 
 /** Stores the operation and queues its job. Throws ObjectsBusyError naming objects held elsewhere. */
 export async function acceptBulkOperation(db: Database, spec: NewBulkOperation): Promise<BulkOperationRow> {
@@ -60,8 +72,7 @@ export async function acceptBulkOperation(db: Database, spec: NewBulkOperation):
       // Claims are taken in id order, but the dependents of a DELETE come in a second statement,
       // so two acceptances can still wait on each other. Once the other one committed, a retry
       // names the objects it holds.
-      const code = (error as { cause?: { code?: string }; code?: string }).cause?.code ?? (error as { code?: string }).code;
-      if (code !== DEADLOCK || attempt >= 3) throw error;
+      if (sqlState(error) !== DEADLOCK || attempt >= 3) throw error;
     }
   }
 }
@@ -76,21 +87,15 @@ async function storeOperation(tx: Transaction, spec: NewBulkOperation): Promise<
       processing: spec.processing,
       continueOnError: spec.continueOnError,
       requestedBy: actor.name,
-      total: spec.objectIds.length,
       parameters: { ...spec.parameters, actor: { kind: actor.kind, role: actor.role, tenantIds: actor.tenantIds } },
     })
     .returning();
-  const operation = created!;
-
-  await tx.execute(sql`
-    insert into bulk_operation_items (bulk_operation_id, position, object_id)
-    select ${operation.id}, t.position, t.object_id
-    from unnest(${`{${spec.objectIds.join(',')}}`}::bigint[]) with ordinality as t(object_id, position)`);
-  const tenantIds = spec.tenantIds ? [...spec.tenantIds] : await lookUpTenants(tx, operation.id);
-  await tx.update(bulkOperations).set({ tenantIds }).where(eq(bulkOperations.id, operation.id));
+  const { total, tenantIds } = await storeItems(tx, created!.id, spec.selection);
+  const [stored] = await tx.update(bulkOperations).set({ total, tenantIds }).where(eq(bulkOperations.id, created!.id)).returning();
+  const operation = stored!;
   await spec.validate?.(tx, operation);
 
-  await claimObjects(tx, operation.id, spec.objectIds.length, spec.dependents?.(operation.id));
+  await claimObjects(tx, operation.id, spec.dependents?.(operation.id));
 
   await recordAudit(tx, actor, {
     action: 'bulkOperation.submit',
@@ -103,12 +108,22 @@ async function storeOperation(tx: Transaction, spec: NewBulkOperation): Promise<
       method: spec.method,
       processing: spec.processing,
       continueOnError: spec.continueOnError,
-      total: spec.objectIds.length,
+      total,
       ...spec.parameters,
     },
   });
   await enqueueJob(tx, BULK_OPERATION_QUEUE, { bulkOperationId: operation.id }, { maxAttempts: BULK_OPERATION_JOB_ATTEMPTS });
-  return { ...operation, tenantIds };
+  return operation;
+}
+
+async function storeItems(tx: Transaction, operationId: number, selection: SelectionSource): Promise<{ total: number; tenantIds: number[] }> {
+  if ('store' in selection) return selection.store(tx, operationId);
+  await tx.execute(sql`
+    insert into bulk_operation_items (bulk_operation_id, position, object_id)
+    select ${operationId}, t.position, t.object_id
+    from unnest(${`{${selection.objectIds.join(',')}}`}::bigint[]) with ordinality as t(object_id, position)`);
+  const tenantIds = selection.tenantIds ? [...selection.tenantIds] : await lookUpTenants(tx, operationId);
+  return { total: selection.objectIds.length, tenantIds };
 }
 
 async function lookUpTenants(tx: Transaction, operationId: number): Promise<number[]> {
@@ -121,35 +136,27 @@ async function lookUpTenants(tx: Transaction, operationId: number): Promise<numb
 }
 
 /**
- * Claims the selection and the dependents. `on conflict do nothing` makes a claim that another
- * open transaction is inserting wait for it, then skip the row once it committed, so the later of
- * two racing acceptances sees the earlier one's claims and fails.
+ * Claims the selection and the dependents, in id order. The claims are plain inserts in a
+ * savepoint, cheaper than `on conflict do nothing` for 100,000 rows. An insert of a claim that
+ * another open transaction is inserting waits for that transaction. When it commits, the insert
+ * fails with a unique violation, so the claims of other operations are looked up and named.
  */
-async function claimObjects(tx: Transaction, operationId: number, total: number, dependents: SQL | undefined): Promise<void> {
+async function claimObjects(tx: Transaction, operationId: number, dependents: SQL | undefined): Promise<void> {
   const selection = sql`select object_id from bulk_operation_items where bulk_operation_id = ${operationId}`;
-  for (let attempt = 1; attempt <= 2; attempt++) {
-    const [claimed] = await queryRows<{ count: number | string }>(
-      tx,
-      sql`with claimed as (
-            insert into object_claims (object_id, bulk_operation_id)
-            select object_id, ${operationId} from (${selection}) s order by object_id
-            on conflict (object_id) do nothing returning object_id)
-          select count(*) as count from claimed`,
-    );
-    let dependentsClaimed = true;
-    if (dependents) {
-      const [counts] = await queryRows<{ wanted: number | string; inserted: number | string }>(
-        tx,
-        sql`with wanted as (select distinct d.id from (${dependents}) d where d.id not in (${selection})),
-            inserted as (
-              insert into object_claims (object_id, bulk_operation_id)
-              select id, ${operationId}::bigint from wanted order by id
-              on conflict (object_id) do nothing returning object_id)
-            select (select count(*) from wanted) as wanted, (select count(*) from inserted) as inserted`,
-      );
-      dependentsClaimed = Number(counts?.wanted ?? 0) === Number(counts?.inserted ?? 0);
+  for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
+    try {
+      await tx.transaction(async (savepoint) => {
+        await savepoint.execute(sql`insert into object_claims (object_id, bulk_operation_id)
+          select s.object_id, ${operationId}::bigint from (${selection}) s order by s.object_id`);
+        if (dependents) {
+          await savepoint.execute(sql`insert into object_claims (object_id, bulk_operation_id)
+            select distinct d.id, ${operationId}::bigint from (${dependents}) d where d.id not in (${selection}) order by d.id`);
+        }
+      });
+      return;
+    } catch (error) {
+      if (sqlState(error) !== UNIQUE_VIOLATION) throw error;
     }
-    if (Number(claimed?.count ?? 0) === total && dependentsClaimed) return;
 
     const held = await queryRows<{ object_id: number | string; bulk_operation_id: number | string; display_name: string | null; final: boolean }>(
       tx,
@@ -162,22 +169,23 @@ async function claimObjects(tx: Transaction, operationId: number, total: number,
           left join bulk_operations b on b.id = c.bulk_operation_id
           order by c.object_id`,
     );
-    if (held.length === 0) return;
-
-    const stale = held.filter((row) => row.final);
-    if (stale.length === held.length && attempt === 1) {
-      // Claims left behind by an operation that finished (a crash between its final update and
-      // the release): they hold nothing, so free them and claim again.
-      await tx.execute(sql`delete from object_claims where object_id in (${sql.join(
-        stale.map((row) => sql`${Number(row.object_id)}`),
-        sql`, `,
-      )})`);
-      continue;
-    }
     const busy: BusyObject[] = held
       .filter((row) => !row.final)
       .map((row) => ({ objectId: Number(row.object_id), displayName: row.display_name, bulkOperationId: Number(row.bulk_operation_id) }));
     if (busy.length > 0) throw new ObjectsBusyError(busy);
-    return;
+
+    // Claims left behind by an operation that finished (a crash between its final update and the
+    // release) hold nothing: free them and claim again. With none left, the holder released its
+    // claims meanwhile.
+    if (held.length > 0) {
+      await tx.execute(sql`delete from object_claims where object_id in (${sql.join(
+        held.map((row) => sql`${Number(row.object_id)}`),
+        sql`, `,
+      )})`);
+    }
   }
+  throw new DomainError(
+    'CONFLICT',
+    `Other bulk operations kept claiming and releasing the selected objects while this one was accepted (${CLAIM_ATTEMPTS} attempts). Submit the request again.`,
+  );
 }

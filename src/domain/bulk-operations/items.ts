@@ -8,13 +8,44 @@ import type { Executor } from '../../db/client.ts';
 import { queryRows } from '../../db/sql.ts';
 
 /** Object ids of the selection; with `excludeFailed`, without the items that failed already. */
-export async function loadSelection(db: Executor, operationId: number, options: { excludeFailed?: boolean } = {}): Promise<Set<number>> {
+async function loadSelection(db: Executor, operationId: number, options: { excludeFailed?: boolean } = {}): Promise<Set<number>> {
   const rows = await queryRows<{ object_id: number | string }>(
     db,
     sql`select object_id from bulk_operation_items where bulk_operation_id = ${operationId}
         ${options.excludeFailed ? sql`and state <> 'FAILED'` : sql``}`,
   );
   return new Set(rows.map((row) => Number(row.object_id)));
+}
+
+/**
+ * The object ids of an operation's selection that have not failed, read from the stored items the
+ * first time a check needs them. Most checks never do (only a constraint that depends on the
+ * selection reads it), and a selection of 100,000 ids costs a query and memory. The executor is
+ * passed at each read because on PGlite a read inside the work's transaction must use that
+ * transaction's handle.
+ */
+export class StoredSelection {
+  private ids: Set<number> | null = null;
+  private readonly excluded = new Set<number>();
+
+  constructor(
+    private readonly operationId: number,
+    private readonly options: { excludeFailed?: boolean } = {},
+  ) {}
+
+  async load(db: Executor): Promise<ReadonlySet<number>> {
+    if (!this.ids) {
+      this.ids = await loadSelection(db, this.operationId, this.options);
+      for (const id of this.excluded) this.ids.delete(id);
+    }
+    return this.ids;
+  }
+
+  /** Leaves out an object that failed: later checks no longer count it as part of the selection. */
+  exclude(objectId: number): void {
+    this.excluded.add(objectId);
+    this.ids?.delete(objectId);
+  }
 }
 
 /** Items saved and failed so far, and the first position still to process (total + 1 when none is left). */

@@ -13,6 +13,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor, Transaction } from '../../db/client.ts';
 import type { Actor } from '../actor.ts';
+import type { StoredSelection } from './items.ts';
 import type { EngineServices } from './services.ts';
 import type { BulkOperationRow, ItemFailure, ItemRange } from './types.ts';
 
@@ -24,10 +25,11 @@ export interface ChunkContext {
   /** Time stamp for every change of the range. */
   at: Date;
   /**
-   * Object ids of the selection that have not failed so far. Checks that depend on the whole
-   * selection read it, e.g. publishing a membership together with its outstanding container.
+   * Object ids of the selection that have not failed so far, loaded on first use. Checks that
+   * depend on the whole selection read it, e.g. publishing a membership together with its
+   * outstanding container.
    */
-  selection: ReadonlySet<number>;
+  selection: StoredSelection;
   /**
    * True in SEQUENTIAL processing: the items changed must be marked SUCCEEDED in the same
    * transaction, so a resumed operation starts after them. A kind with `marksItems` folds that into
@@ -52,6 +54,15 @@ export interface BulkOperationKind {
    * rejects a change; the engine then narrows the range down to the failing objects.
    */
   apply(tx: Transaction, context: ChunkContext, range: ItemRange, skip: ReadonlySet<number>): Promise<void>;
+  /**
+   * Optional BULK fast path. Changes the range like `apply`, but only when none of its items may
+   * fail `check`. Otherwise it changes nothing and returns false. BULK processing does not check
+   * the selection of a kind with this path before the first change. It tries each range this way
+   * and checks in detail only a range that returned false, then applies it without the failures.
+   * Within one transaction, that judges every object as a check before the first change would,
+   * and it spares a second pass over a large selection.
+   */
+  applyIfClean?(tx: Transaction, context: ChunkContext, range: ItemRange): Promise<boolean>;
   /** True when `apply` marks its items SUCCEEDED itself whenever `context.markItems` is set. */
   marksItems?: boolean;
   /** Audit action of one object's change, e.g. `rework.delete`; failures are recorded under it too. */

@@ -12,7 +12,7 @@ import type { Transaction } from '../../db/client.ts';
 import type { Logger } from '../../logger.ts';
 import type { Actor } from '../actor.ts';
 import { databaseMessage, isDataRejection } from './database-errors.ts';
-import { describeItem, loadSelection } from './items.ts';
+import { describeItem, StoredSelection } from './items.ts';
 import type { BulkOperationKind, ChunkContext } from './kinds.ts';
 import { storeFailures, storeOutcome, type Outcome } from './outcome.ts';
 import type { BulkOperationProgress } from './progress.ts';
@@ -37,13 +37,14 @@ class ItemsFailedError extends Error {}
 
 export async function runBulk(run: RunContext): Promise<void> {
   const { services, operation, kind } = run;
-  const selection = await loadSelection(services.db, operation.id);
+  const selection = new StoredSelection(operation.id);
   const failures: ItemFailure[] = [];
   let processed = 0;
 
   try {
     await services.db.transaction(async (tx) => {
-      const checked = await checkSelection(tx, run, selection);
+      // A kind with a fast path checks each range as it changes it (applyChunk).
+      const checked = kind.applyIfClean ? [] : await checkSelection(tx, run, selection);
       if (checked.length > 0 && !operation.continueOnError) {
         failures.push(...checked);
         throw new ItemsFailedError();
@@ -58,11 +59,11 @@ export async function runBulk(run: RunContext): Promise<void> {
         const context: ChunkContext = { operation, actor: run.actor, at: new Date(), selection, markItems: false };
         const checkedHere = checked.filter((failure) => failure.position !== null && failure.position >= range.from && failure.position <= range.to);
         const skip = new Set(checkedHere.map((failure) => failure.position!));
-        const chunkFailures = [...checkedHere, ...(await applyNarrowing(tx, run, context, range, skip))];
+        const chunkFailures = [...checkedHere, ...(await applyChunk(tx, run, context, range, skip))];
 
         processed = range.to;
         failures.push(...chunkFailures);
-        for (const failure of chunkFailures) if (failure.objectId !== null) selection.delete(failure.objectId);
+        for (const failure of chunkFailures) if (failure.objectId !== null) selection.exclude(failure.objectId);
         run.progress.update({ processed, succeeded: processed - failures.length, failed: failures.length }, chunkFailures);
         if (chunkFailures.length > 0 && !operation.continueOnError) throw new ItemsFailedError();
 
@@ -88,10 +89,11 @@ export async function runBulk(run: RunContext): Promise<void> {
 
 /**
  * Checks the whole selection before the first change, in ranges of the kind's `checkBatchSize`,
- * inside the work's transaction. Within one transaction, checking everything first judges each
- * object as checking it right before its chunk would, and takes far fewer statements.
+ * inside the work's transaction, for a kind without the `applyIfClean` fast path. Within one
+ * transaction, checking everything first judges each object as checking it right before its chunk
+ * would, and takes far fewer statements.
  */
-async function checkSelection(tx: Transaction, run: RunContext, selection: Set<number>): Promise<ItemFailure[]> {
+async function checkSelection(tx: Transaction, run: RunContext, selection: StoredSelection): Promise<ItemFailure[]> {
   const { operation, kind } = run;
   const batchSize = kind.checkBatchSize ?? kind.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const failures: ItemFailure[] = [];
@@ -101,6 +103,29 @@ async function checkSelection(tx: Transaction, run: RunContext, selection: Set<n
     if (failures.length > 0 && !operation.continueOnError) break;
   }
   return failures;
+}
+
+/**
+ * Applies a range. Through the kind's fast path when it has one: only a range in which some item
+ * may fail is checked in detail, and then applied without the items that fail.
+ */
+async function applyChunk(tx: Transaction, run: RunContext, context: ChunkContext, range: ItemRange, skip: ReadonlySet<number>): Promise<ItemFailure[]> {
+  if (!run.kind.applyIfClean) return applyNarrowing(tx, run, context, range, skip);
+  if (await applyIfClean(tx, run, context, range)) return [];
+  const found = await run.kind.check(tx, context, range);
+  if (found.length > 0 && !run.operation.continueOnError) return found;
+  const failed = new Set(found.map((failure) => failure.position!));
+  return [...found, ...(await applyNarrowing(tx, run, context, range, failed))];
+}
+
+/** Runs the kind's fast path in a savepoint; a range the database rejects takes the detailed path. */
+async function applyIfClean(tx: Transaction, run: RunContext, context: ChunkContext, range: ItemRange): Promise<boolean> {
+  try {
+    return await tx.transaction((savepoint) => run.kind.applyIfClean!(savepoint, context, range));
+  } catch (error) {
+    if (!isDataRejection(error)) throw error;
+    return false;
+  }
 }
 
 /** Applies a range in a savepoint; when the database rejects it, halves the range to find the objects at fault. */

@@ -10,7 +10,7 @@
  * in between, and a publish then fails in its provisioning job with the connector's message.
  */
 import { databaseMessage, isDataRejection } from './database-errors.ts';
-import { describeItem, loadSelection, markItemSucceeded, sequentialPosition } from './items.ts';
+import { describeItem, markItemSucceeded, sequentialPosition, StoredSelection } from './items.ts';
 import type { ChunkContext } from './kinds.ts';
 import { storeFailures, storeOutcome, type Outcome } from './outcome.ts';
 import type { RunContext } from './run-bulk.ts';
@@ -22,7 +22,7 @@ const CHECK_BATCH_SIZE = 200;
 export async function runSequential(run: RunContext): Promise<void> {
   const { services, operation, kind } = run;
   const { db } = services;
-  const selection = await loadSelection(db, operation.id, { excludeFailed: true });
+  const selection = new StoredSelection(operation.id, { excludeFailed: true });
   let { succeeded, failed, next } = await sequentialPosition(db, operation.id, operation.total);
   if (next > 1) run.log.info({ resumeAt: next, succeeded, failed }, 'resuming sequential operation after its last saved object');
   const context = (): ChunkContext => ({ operation, actor: run.actor, at: new Date(), selection, markItems: true });
@@ -57,7 +57,7 @@ export async function runSequential(run: RunContext): Promise<void> {
         if (failure) {
           await db.transaction((tx) => storeFailures(tx, operation, run.actor, kind.auditAction(operation), [failure], { markItems: true }));
           failed += 1;
-          if (failure.objectId !== null) selection.delete(failure.objectId);
+          if (failure.objectId !== null) selection.exclude(failure.objectId);
           run.progress.update({ processed: succeeded + failed, succeeded, failed }, [failure]);
           if (!operation.continueOnError) {
             stoppedAt = failure;

@@ -4,47 +4,48 @@
  * its tenant, and settings (publishing, write access) may have changed since; so every object is
  * checked again with the same rules, against the database as it is now.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { queryRows } from '../../db/sql.ts';
 import type { ChunkContext } from '../bulk-operations/kinds.ts';
 import type { ItemFailure, ItemRange } from '../bulk-operations/types.ts';
 import type { ReworkMethod } from '../constraints.ts';
-import { confirmBlocked, suspects } from './blocked.ts';
+import { methodAllowedCondition, methodConditionSource } from '../constraint-conditions.ts';
+import { confirmBlocked } from './blocked.ts';
 
 /**
- * The items of a new operation have no planner statistics yet, so every query here reaches objects
- * from the items by index, one lookup per item (`lateral ... offset 0` keeps PostgreSQL from
- * turning that into a join it would plan for two rows and run for thousands).
+ * One statement per range returns only the items that may fail: gone, no longer outstanding, or
+ * flagged by the SQL twins of the constraint rules. The flagged ones are then judged by
+ * computeConstraints with the selection. The items of a new operation have no planner statistics
+ * yet, so the statements reach each object from its item by index (`lateral ... offset 0`).
  */
 export async function checkReworkRange(db: Executor, context: ChunkContext, range: ItemRange): Promise<ItemFailure[]> {
   const operationId = context.operation.id;
   const method = context.operation.method as ReworkMethod;
   const inRange = sql`i.bulk_operation_id = ${operationId} and i.position between ${range.from} and ${range.to}`;
 
-  const items = await queryRows<{ position: number; object_id: number | string; display_name: string | null; outstanding: boolean | null }>(
+  const items = await queryRows<{ position: number; object_id: number | string; display_name: string | null; present: boolean; outstanding: boolean }>(
     db,
-    sql`select i.position, i.object_id, o.display_name, o.outstanding_since is not null as outstanding
-        from bulk_operation_items i
-        left join lateral (select o.display_name, o.outstanding_since from objects o where o.id = i.object_id offset 0) o on true
-        where ${inRange}`,
+    sql`select s.* from (${suspectItemsSql(method, sql`select i.position, i.object_id from bulk_operation_items i where ${inRange}`)}) s
+        order by s.position`,
   );
   const failures = new Map<number, ItemFailure>();
+  const suspected: { id: number; displayName: string }[] = [];
   const positionOf = new Map<number, number>();
   for (const item of items) {
     const objectId = Number(item.object_id);
-    positionOf.set(objectId, item.position);
-    if (item.outstanding === null) {
+    if (!item.present) {
       failures.set(item.position, failure(item.position, objectId, null, 'NOT_FOUND', 'The object no longer exists, so it was not reworked.'));
     } else if (!item.outstanding) {
       failures.set(item.position, failure(item.position, objectId, item.display_name, 'NOT_OUTSTANDING', 'The object is no longer outstanding, so it was not reworked.'));
+    } else {
+      positionOf.set(objectId, item.position);
+      suspected.push({ id: objectId, displayName: item.display_name ?? '' });
     }
   }
 
-  if (method !== 'RESET') {
-    const candidates = await suspects(db, method, sql`objects.id in (select i.object_id from bulk_operation_items i where ${inRange})`);
-    const open = candidates.filter((candidate) => !failures.has(positionOf.get(candidate.id)!));
-    for (const blocked of await confirmBlocked(db, method, open, context.selection)) {
+  if (suspected.length > 0) {
+    for (const blocked of await confirmBlocked(db, method, suspected, await context.selection.load(db))) {
       const position = positionOf.get(blocked.objectId)!;
       const message = blocked.reasons.map((reason) => reason.message).join(' ');
       failures.set(position, failure(position, blocked.objectId, blocked.displayName, blocked.reasons[0]!.code, message));
@@ -67,6 +68,21 @@ export async function checkReworkRange(db: Executor, context: ChunkContext, rang
     }
   }
   return [...failures.values()].sort((a, b) => a.position! - b.position!);
+}
+
+/**
+ * Builds the query of the items of `items` (a query with `position` and `object_id`) that may fail.
+ * An item may fail when its object is gone, or when the SQL twins of the constraint rules flag it
+ * for `method`, which includes an object that is no longer outstanding. Columns: position,
+ * object_id, display_name, present, outstanding.
+ */
+export function suspectItemsSql(method: ReworkMethod, items: SQL): SQL {
+  return sql`select i.position, i.object_id, o.display_name, o.id is not null as present, coalesce(o.outstanding, false) as outstanding
+    from (${items}) i
+    left join lateral (select objects.id, objects.display_name, objects.outstanding_since is not null as outstanding,
+                              ${methodAllowedCondition(method)} as allowed
+                       from ${methodConditionSource(method)} where objects.id = i.object_id offset 0) o on true
+    where o.id is null or not o.allowed`;
 }
 
 /**

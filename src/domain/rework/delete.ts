@@ -10,20 +10,41 @@
  * offset 0`, `= any(array(...))`). The items of a new operation have no planner statistics yet, and
  * a plain join planned for a few rows could compare every row of the chunk with every other.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../../db/client.ts';
 import { queryRows } from '../../db/sql.ts';
 import { auditInsertSql } from '../audit.ts';
 import { itemsDoneSql, itemsInRange, type ChunkContext } from '../bulk-operations/kinds.ts';
 import type { ItemRange } from '../bulk-operations/types.ts';
+import { methodAllowedCondition } from '../constraint-conditions.ts';
 import { logEntriesInsertSql } from '../log.ts';
 
-/** Deletes the range's objects; returns how many rows were deleted, assignment rows included. */
-export async function deleteRange(tx: Transaction, context: ChunkContext, range: ItemRange, skip: ReadonlySet<number>): Promise<number> {
+export interface DeleteOptions {
+  /**
+   * Change nothing if any item may fail its check: its object is gone, the method is not allowed
+   * for it by the SQL twins of the constraint rules, or an assignment row it would take is held by
+   * another operation. The statement reads every row for the change anyway, so it finds those at
+   * almost no cost. The engine then checks the range in detail (check.ts).
+   */
+  onlyIfClean?: boolean;
+}
+
+/**
+ * Deletes the range's objects. Returns how many rows were deleted, assignment rows included, and
+ * with `onlyIfClean` how many items may fail. Nothing is deleted when any item may fail.
+ */
+export async function deleteRange(
+  tx: Transaction,
+  context: ChunkContext,
+  range: ItemRange,
+  skip: ReadonlySet<number>,
+  options: DeleteOptions = {},
+): Promise<{ deleted: number; suspects: number }> {
   const operationId = context.operation.id;
   const at = sql`${context.at.toISOString()}::timestamptz`;
+  const clean = options.onlyIfClean ? sql`not exists (select 1 from suspects)` : sql`true`;
 
-  const rows = await queryRows<{ deleted: number | string }>(
+  const rows = await queryRows<{ deleted: number | string; suspects: number | string }>(
     tx,
     sql`with chosen as (${itemsInRange(operationId, range, skip)}),
       dependents as (
@@ -39,12 +60,15 @@ export async function deleteRange(tx: Transaction, context: ChunkContext, range:
               select id, owner_id from dependents where id not in (select object_id from chosen)) d
         order by d.id, d.owner_id nulls first),
       doomed as (
-        select o.id, o.tenant_id, o.container_id, o.display_name, o.key, d.owner_id
+        select o.id, o.tenant_id, o.container_id, o.display_name, o.key, o.allowed, d.owner_id
         from doomed_ids d
-        cross join lateral (select o.id, o.tenant_id, o.container_id, o.display_name, o.key from objects o where o.id = d.id offset 0) o),
+        cross join lateral (select objects.id, objects.tenant_id, objects.container_id, objects.display_name, objects.key,
+                                   ${methodAllowedCondition('DELETE')} as allowed
+                            from objects where objects.id = d.id offset 0) o)
+      ${options.onlyIfClean ? suspectsSql(operationId) : sql``},
       kept_containers as (
         select r.container_id, r.display_name, r.key, r.owner_id from doomed r
-        where r.container_id is not null and r.container_id not in (select id from doomed)),
+        where r.container_id is not null and r.container_id not in (select id from doomed) and ${clean}),
       logged as (${logEntriesInsertSql(
         sql`select k.container_id as object_id, 'DELETE'::text as method,
                    'Membership ' || k.display_name || ' deleted by bulk operation ' || ${operationId}::bigint ||
@@ -62,12 +86,28 @@ export async function deleteRange(tx: Transaction, context: ChunkContext, range:
                    'TargetSystemObject'::text as subject_type, r.id as subject_id,
                    jsonb_strip_nulls(jsonb_build_object('bulkOperationId', ${operationId}::bigint, 'displayName', r.display_name,
                                                         'key', r.key, 'deletedWith', r.owner_id)) as details
-            from doomed r`,
+            from doomed r where ${clean}`,
         context.at,
       )}),
-      deleted as (delete from objects o where o.id = any(array(select id from doomed_ids)) returning o.id)
-      ${context.markItems ? sql`, done as (${itemsDoneSql(operationId, range, skip)})` : sql``}
-      select count(*) as deleted from deleted`,
+      deleted as (delete from objects o where o.id = any(array(select id from doomed_ids)) and ${clean} returning o.id)
+      ${context.markItems ? sql`, done as (${itemsDoneSql(operationId, range, skip)} and ${clean})` : sql``}
+      select (select count(*) from deleted) as deleted,
+             ${options.onlyIfClean ? sql`(select count(*) from suspects)` : sql`0`} as suspects`,
   );
-  return Number(rows[0]?.deleted ?? 0);
+  return { deleted: Number(rows[0]?.deleted ?? 0), suspects: Number(rows[0]?.suspects ?? 0) };
+}
+
+/**
+ * Items of the range that may fail, from the rows the statement reads anyway: an item whose object
+ * is gone, a selected object the constraint conditions flag, and an assignment row that another
+ * unfinished operation holds.
+ */
+function suspectsSql(operationId: number): SQL {
+  return sql`, suspects as (
+        select c.position from chosen c where c.object_id not in (select id from doomed)
+        union all
+        select null from doomed r where r.owner_id is null and not r.allowed
+        union all
+        select null from doomed r join object_claims h on h.object_id = r.id and h.bulk_operation_id <> ${operationId}
+        where r.owner_id is not null)`;
 }

@@ -2,7 +2,9 @@
  * The REWORK kind of bulk operation: DELETE, PUBLISH or RESET of outstanding objects. Importing
  * this module registers it with the engine.
  */
-import { registerBulkOperationKind, type BulkOperationKind } from '../bulk-operations/kinds.ts';
+import type { Transaction } from '../../db/client.ts';
+import { registerBulkOperationKind, type BulkOperationKind, type ChunkContext } from '../bulk-operations/kinds.ts';
+import type { ItemRange } from '../bulk-operations/types.ts';
 import { checkReworkRange } from './check.ts';
 import { deleteRange } from './delete.ts';
 import { unmarkRange } from './unmark.ts';
@@ -13,11 +15,9 @@ export const reworkKind: BulkOperationKind = {
   kind: REWORK_KIND,
   check: checkReworkRange,
   apply: async (tx, context, range, skip) => {
-    const method = context.operation.method;
-    if (method === 'DELETE') await deleteRange(tx, context, range, skip);
-    else if (method === 'PUBLISH' || method === 'RESET') await unmarkRange(tx, context, range, skip, method);
-    else throw new Error(`Unknown rework method ${method} in bulk operation ${context.operation.id}.`);
+    await applyRange(tx, context, range, skip, false);
   },
+  applyIfClean: async (tx, context, range) => (await applyRange(tx, context, range, new Set(), true)).suspects === 0,
   // Provisioning jobs queued by a publish become visible at the commit; wake the worker for them.
   afterCommit: (services, operation) => {
     if (operation.method === 'PUBLISH') services.notifyJobs();
@@ -30,3 +30,10 @@ export const reworkKind: BulkOperationKind = {
 };
 
 registerBulkOperationKind(reworkKind);
+
+function applyRange(tx: Transaction, context: ChunkContext, range: ItemRange, skip: ReadonlySet<number>, onlyIfClean: boolean): Promise<{ suspects: number }> {
+  const method = context.operation.method;
+  if (method === 'DELETE') return deleteRange(tx, context, range, skip, { onlyIfClean });
+  if (method === 'PUBLISH' || method === 'RESET') return unmarkRange(tx, context, range, skip, method, { onlyIfClean });
+  throw new Error(`Unknown rework method ${method} in bulk operation ${context.operation.id}.`);
+}

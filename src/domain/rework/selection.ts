@@ -3,14 +3,14 @@
  * fixed list of object ids in processing order. A filter is resolved once, when the request is
  * accepted: objects marked later are not swept in.
  */
-import { and, sql } from 'drizzle-orm';
+import { and, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { objects } from '../../db/schema.ts';
 import { queryRows } from '../../db/sql.ts';
 import type { Actor } from '../actor.ts';
 import type { ReworkMethod } from '../constraints.ts';
 import { DomainError } from '../errors.ts';
-import { joinObjectFacts } from '../object-reads.ts';
+import { methodAllowedCondition, objectFactsJoin } from '../constraint-conditions.ts';
 import { outstandingCondition, type OutstandingObjectFilter } from '../outstanding-filter.ts';
 import { processingOrder } from './ordering.ts';
 import { inTenantScope, tenantCondition, tenantScope } from '../tenant-scope.ts';
@@ -28,6 +28,11 @@ export interface Selection {
   objectIds: number[];
   /** The tenants of those objects. */
   tenantIds: number[];
+  /**
+   * Objects the SQL twins of the constraint rules flag for the method; computeConstraints decides.
+   * Only a selection by ids has them.
+   */
+  suspects?: { id: number; displayName: string }[];
 }
 
 /** Resolves the selection into object ids in processing order. */
@@ -46,11 +51,19 @@ async function resolveIds(db: Executor, actor: Actor, request: SelectionRequest,
   }
   assertSize(requested.length, maxSize, 'objectIds');
 
-  const rows = await queryRows<{ requested: number | string; id: number | string | null; tenant_id: number | string | null; outstanding: boolean; display_name: string | null }>(
+  const rows = await queryRows<{
+    requested: number | string;
+    id: number | string | null;
+    tenant_id: number | string | null;
+    outstanding: boolean;
+    display_name: string | null;
+    allowed: boolean | null;
+  }>(
     db,
-    sql`select r.id as requested, objects.id, objects.tenant_id, objects.outstanding_since is not null as outstanding, objects.display_name
+    sql`select r.id as requested, objects.id, objects.tenant_id, objects.outstanding_since is not null as outstanding, objects.display_name,
+               ${methodAllowedCondition(request.method)} as allowed
         from unnest(${idArray(requested)}::bigint[]) as r(id)
-        left join objects on objects.id = r.id
+        left join (${objectFactsJoin}) on objects.id = r.id
         order by (objects.id is null), ${processingOrder(request.method)}`,
   );
 
@@ -77,20 +90,87 @@ async function resolveIds(db: Executor, actor: Actor, request: SelectionRequest,
       { objectIds: notOutstanding.map((row) => Number(row.id)) },
     );
   }
-  return { objectIds: rows.map((row) => Number(row.id)), tenantIds: distinct(rows.map((row) => Number(row.tenant_id))) };
+  return {
+    objectIds: rows.map((row) => Number(row.id)),
+    tenantIds: distinct(rows.map((row) => Number(row.tenant_id))),
+    suspects: rows.filter((row) => row.allowed === false).map((row) => ({ id: Number(row.id), displayName: row.display_name ?? '' })),
+  };
 }
 
 async function resolveFilter(db: Executor, actor: Actor, request: SelectionRequest, maxSize: number): Promise<Selection> {
+  const rows = await queryRows<{ id: number | string; tenant_id: number | string }>(
+    db,
+    sql`select s.id, s.tenant_id from (${await filterSelection(db, actor, request, maxSize)}) s order by s.position`,
+  );
+  assertFilterSize(rows.length, maxSize);
+  return { objectIds: rows.map((row) => Number(row.id)), tenantIds: distinct(rows.map((row) => Number(row.tenant_id))) };
+}
+
+/** The outcome of storing a filter's selection: its size, its tenants and the objects the constraint conditions flag. */
+export interface StoredFilterSelection {
+  total: number;
+  tenantIds: number[];
+  /** Objects the SQL twins of the constraint rules flag for the method; computeConstraints decides. */
+  suspects: { id: number; displayName: string }[];
+}
+
+/**
+ * Resolves a filter straight into the items of operation `operationId`, inside the accepting
+ * transaction: the ids of a large selection never travel to the server and back. The same
+ * statement flags the objects the method may be disabled for.
+ */
+export async function storeFilterSelection(
+  tx: Executor,
+  actor: Actor,
+  request: SelectionRequest,
+  maxSize: number,
+  operationId: number,
+): Promise<StoredFilterSelection> {
+  const [row] = await queryRows<{ total: number | string; tenant_ids: unknown; suspects: unknown }>(
+    tx,
+    sql`with selected as (${await filterSelection(tx, actor, request, maxSize)}),
+        stored as (insert into bulk_operation_items (bulk_operation_id, position, object_id)
+                   select ${operationId}, s.position, s.id from selected s)
+        select count(*) as total,
+               coalesce(jsonb_agg(distinct s.tenant_id), '[]'::jsonb) as tenant_ids,
+               coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'displayName', s.display_name) order by s.id) filter (where not s.allowed), '[]'::jsonb) as suspects
+        from selected s`,
+  );
+  const total = Number(row?.total ?? 0);
+  assertFilterSize(total, maxSize);
+  const suspects = parseJson<{ id: number | string; displayName: string }[]>(row?.suspects);
+  return {
+    total,
+    tenantIds: distinct(parseJson<(number | string)[]>(row?.tenant_ids).map(Number)),
+    suspects: suspects.map((suspect) => ({ id: Number(suspect.id), displayName: suspect.displayName })),
+  };
+}
+
+/**
+ * The outstanding objects a filter selects now, in processing order, as a query with the columns
+ * `id`, `tenant_id`, `display_name`, `allowed` (no constraint condition flags the object for the
+ * method) and `position` (1 is processed first). It stops one row past `maxSize`, so a selection
+ * that is too large is recognized without reading all of it.
+ */
+async function filterSelection(db: Executor, actor: Actor, request: SelectionRequest, maxSize: number): Promise<SQL> {
   const condition = and(await outstandingCondition(db, request.filter!), tenantCondition(objects.tenantId, tenantScope(actor)));
-  const rows = await joinObjectFacts(db.select({ id: objects.id, tenantId: objects.tenantId }).from(objects).$dynamic())
-    .where(condition)
-    .orderBy(processingOrder(request.method))
-    .limit(maxSize + 1);
-  if (rows.length === 0) {
+  const order = processingOrder(request.method);
+  return sql`select objects.id, objects.tenant_id, objects.display_name, ${methodAllowedCondition(request.method)} as allowed,
+                    row_number() over (order by ${order}) as position
+             from ${objectFactsJoin} where ${condition}
+             order by ${order} limit ${maxSize + 1}`;
+}
+
+function assertFilterSize(size: number, maxSize: number): void {
+  if (size === 0) {
     throw new DomainError('EMPTY_SELECTION', 'No outstanding object matches the filter, so there is nothing to rework. Check the filter against outstandingObjects.', ['input', 'filter']);
   }
-  assertSize(rows.length, maxSize, 'filter');
-  return { objectIds: rows.map((row) => row.id), tenantIds: distinct(rows.map((row) => row.tenantId)) };
+  assertSize(size, maxSize, 'filter');
+}
+
+/** The PGlite driver returns jsonb parsed; a driver that returns text gets it parsed here. */
+function parseJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
 function distinct(ids: number[]): number[] {

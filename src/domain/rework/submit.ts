@@ -2,10 +2,10 @@
  * A rework request: resolve the selection, check it before anything changes, and either return
  * the preview (dry run) or accept it as a bulk operation that a job runs. Rejections are audited.
  */
-import { sql } from 'drizzle-orm';
 import type { Actor } from '../actor.ts';
 import { recordAudit } from '../audit.ts';
-import { acceptBulkOperation } from '../bulk-operations/accept.ts';
+import { acceptBulkOperation, type SelectionSource } from '../bulk-operations/accept.ts';
+import { StoredSelection } from '../bulk-operations/items.ts';
 import { announceAccepted } from '../bulk-operations/progress.ts';
 import type { EngineServices } from '../bulk-operations/services.ts';
 import type { BulkOperationRow, Processing } from '../bulk-operations/types.ts';
@@ -13,11 +13,11 @@ import type { ReworkMethod } from '../constraints.ts';
 import { DomainError } from '../errors.ts';
 import type { OutstandingObjectFilter } from '../outstanding-filter.ts';
 import { previewRework, type ReworkPreview } from '../rework-preview.ts';
-import { confirmBlocked, suspects } from './blocked.ts';
+import { confirmBlocked } from './blocked.ts';
 import { directAssignmentRows } from './dependents.ts';
 import { ConstraintViolationError } from './errors.ts';
 import { REWORK_KIND } from './kind.ts';
-import { resolveSelection } from './selection.ts';
+import { resolveSelection, storeFilterSelection, type SelectionRequest } from './selection.ts';
 
 export interface ReworkRequest {
   method: ReworkMethod;
@@ -30,16 +30,35 @@ export interface ReworkRequest {
 
 export type ReworkResult = { bulkOperation: BulkOperationRow; preview?: undefined } | { preview: ReworkPreview; bulkOperation?: undefined };
 
+function selectionRequest(request: ReworkRequest): SelectionRequest {
+  return { method: request.method, objectIds: request.objectIds, filter: request.filter };
+}
+
 export async function submitRework(services: EngineServices, actor: Actor, request: ReworkRequest): Promise<ReworkResult> {
   const log = services.logger.child({ module: 'rework' });
   try {
-    const { objectIds, tenantIds } = await resolveSelection(
-      services.db,
-      actor,
-      { method: request.method, objectIds: request.objectIds, filter: request.filter, allowNotOutstanding: request.dryRun },
-      services.config.MAX_SELECTION_SIZE,
-    );
-    if (request.dryRun) return { preview: await previewRework(services.db, request.method, objectIds) };
+    if (request.dryRun) {
+      const { objectIds } = await resolveSelection(services.db, actor, { ...selectionRequest(request), allowNotOutstanding: true }, services.config.MAX_SELECTION_SIZE);
+      return { preview: await previewRework(services.db, request.method, objectIds) };
+    }
+
+    // The objects the constraint conditions flag while the selection is stored; usually none.
+    let suspects: { id: number; displayName: string }[] = [];
+    let selection: SelectionSource;
+    if (request.filter && request.objectIds == null) {
+      selection = {
+        store: async (tx, operationId) => {
+          const stored = await storeFilterSelection(tx, actor, selectionRequest(request), services.config.MAX_SELECTION_SIZE, operationId);
+          suspects = stored.suspects;
+          return stored;
+        },
+      };
+    } else {
+      // Also rejects a request with both `objectIds` and `filter`.
+      const resolved = await resolveSelection(services.db, actor, selectionRequest(request), services.config.MAX_SELECTION_SIZE);
+      suspects = resolved.suspects ?? [];
+      selection = resolved;
+    }
 
     const bulkOperation = await acceptBulkOperation(services.db, {
       kind: REWORK_KIND,
@@ -48,12 +67,11 @@ export async function submitRework(services: EngineServices, actor: Actor, reque
       continueOnError: request.continueOnError,
       actor,
       parameters: request.filter ? { selectedBy: 'filter' } : { selectedBy: 'objectIds' },
-      objectIds,
-      tenantIds,
+      selection,
       // Before any change: the method must be allowed for every object, judged with the selection.
       validate: async (tx, operation) => {
-        const stored = sql`objects.id in (select object_id from bulk_operation_items where bulk_operation_id = ${operation.id})`;
-        const blocked = await confirmBlocked(tx, request.method, await suspects(tx, request.method, stored), new Set(objectIds));
+        if (suspects.length === 0) return;
+        const blocked = await confirmBlocked(tx, request.method, suspects, await new StoredSelection(operation.id).load(tx));
         if (blocked.length > 0) throw new ConstraintViolationError(request.method, blocked);
       },
       dependents: request.method === 'DELETE' ? directAssignmentRows : undefined,
@@ -61,7 +79,7 @@ export async function submitRework(services: EngineServices, actor: Actor, reque
     announceAccepted(services, bulkOperation);
     services.notifyJobs();
     log.info(
-      { bulkOperationId: bulkOperation.id, method: request.method, processing: request.processing, total: objectIds.length, actor: actor.name },
+      { bulkOperationId: bulkOperation.id, method: request.method, processing: request.processing, total: bulkOperation.total, actor: actor.name },
       'rework accepted',
     );
     return { bulkOperation };

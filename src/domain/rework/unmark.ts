@@ -11,12 +11,25 @@ import { auditInsertSql } from '../audit.ts';
 import { itemsDoneSql, itemsInRange, type ChunkContext } from '../bulk-operations/kinds.ts';
 import type { ItemRange } from '../bulk-operations/types.ts';
 import { logEntriesInsertSql } from '../log.ts';
+import { suspectItemsSql } from './check.ts';
 import { PROVISIONING_JOB_ATTEMPTS, PROVISIONING_QUEUE } from './provisioning-queue.ts';
 
-/** Removes the mark of the range's objects; returns how many changed. */
-export async function unmarkRange(tx: Transaction, context: ChunkContext, range: ItemRange, skip: ReadonlySet<number>, method: 'RESET' | 'PUBLISH'): Promise<number> {
+/**
+ * Removes the mark of the range's objects. Returns how many changed and, with `onlyIfClean`, how
+ * many items may fail their check. Nothing changes when any item may fail (see DeleteOptions).
+ */
+export async function unmarkRange(
+  tx: Transaction,
+  context: ChunkContext,
+  range: ItemRange,
+  skip: ReadonlySet<number>,
+  method: 'RESET' | 'PUBLISH',
+  options: { onlyIfClean?: boolean } = {},
+): Promise<{ changed: number; suspects: number }> {
   const operationId = context.operation.id;
   const at = sql`${context.at.toISOString()}::timestamptz`;
+  const suspects = options.onlyIfClean ? sql`, suspects as (${suspectItemsSql(method, sql`select position, object_id from chosen`)})` : sql``;
+  const clean = options.onlyIfClean ? sql`not exists (select 1 from suspects)` : sql`true`;
   const done =
     method === 'RESET'
       ? `reset by bulk operation ${operationId}: the outstanding mark was removed.`
@@ -39,15 +52,15 @@ export async function unmarkRange(tx: Transaction, context: ChunkContext, range:
   // through `= any(array(...))`, an index lookup per id, because the items of a new operation have
   // no planner statistics yet and a plain join could be planned badly. Jobs are queued in the
   // processing order of PUBLISH (objects before memberships, then by id).
-  const rows = await queryRows<{ changed: number | string }>(
+  const rows = await queryRows<{ changed: number | string; suspects: number | string }>(
     tx,
-    sql`with chosen as (${itemsInRange(operationId, range, skip)}),
+    sql`with chosen as (${itemsInRange(operationId, range, skip)})${suspects},
       changed as (
         update objects o set outstanding_since = null, outstanding_cause = null, version = o.version + 1, updated_at = ${at},
           last_log_at = case when o.container_id is null then ${at} else o.last_log_at end,
           last_log_method = case when o.container_id is null then ${method}::text else o.last_log_method end
           ${provisioning}
-        where o.id = any(array(select object_id from chosen)) and o.outstanding_since is not null
+        where o.id = any(array(select object_id from chosen)) and o.outstanding_since is not null and ${clean}
         returning o.id, o.tenant_id, o.container_id, o.display_name, o.key),
       logged as (${logEntriesInsertSql(
         sql`select coalesce(c.container_id, c.id) as object_id, ${method}::text as method,
@@ -70,10 +83,11 @@ export async function unmarkRange(tx: Transaction, context: ChunkContext, range:
         context.at,
       )})
       ${queued}
-      ${context.markItems ? sql`, done as (${itemsDoneSql(operationId, range, skip)})` : sql``}
-      select count(*) as changed from changed`,
+      ${context.markItems ? sql`, done as (${itemsDoneSql(operationId, range, skip)} and ${clean})` : sql``}
+      select (select count(*) from changed) as changed,
+             ${options.onlyIfClean ? sql`(select count(*) from suspects)` : sql`0`} as suspects`,
   );
-  return Number(rows[0]?.changed ?? 0);
+  return { changed: Number(rows[0]?.changed ?? 0), suspects: Number(rows[0]?.suspects ?? 0) };
 }
 
 function capitalize(text: string): string {
