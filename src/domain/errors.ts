@@ -32,6 +32,14 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * Renders a database id in an error message the way the caller refers to the object: the GraphQL
+ * API passes the global IDs the client sent, the command line the database ids.
+ */
+export type IdLabel = (id: number) => string;
+
+export const databaseIdLabel: IdLabel = (id) => String(id);
+
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
 }

@@ -65,7 +65,7 @@ builder.mutationField('cancelBulkOperation', (t) =>
     args: { input: t.arg({ type: CancelBulkOperationInput, required: true }) },
     resolve: async (_root, { input }, context) => {
       const id = parseId(String(input.id), ['BulkOperation'], 'input.id');
-      return toPayload(async () => ({ bulkOperation: await cancelBulkOperation(context.services, context.actor, id) }));
+      return toPayload(async () => ({ bulkOperation: await cancelBulkOperation(context.services, context.actor, id, () => String(input.id)) }));
     },
   }),
 );

@@ -5,6 +5,7 @@
  * While an operation runs, this process's live progress holds its whole current state: on PGlite
  * its BULK transaction holds the only connection, so the node is served from there without a read.
  */
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
@@ -170,7 +171,7 @@ builder.subscriptionField('bulkOperationProgress', (t) =>
         pubsub: context.services.pubsub,
         channel: 'bulkOperation:progress',
         id: id.id,
-        notFoundMessage: `Bulk operation ${id.id} not found. Pass an id from \`reworkOutstandingObjects\` or \`bulkOperations\`.`,
+        notFoundMessage: `Bulk operation ${encodeGlobalID('BulkOperation', id.id)} not found. Pass an ID from \`reworkOutstandingObjects\` or \`bulkOperations\`.`,
         load: async () => (await loadOperations(context, [id.id])).get(id.id) ?? null,
         isFinal: (row) => isFinalBulkOperationStatus(row.status),
       }),

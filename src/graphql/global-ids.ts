@@ -5,6 +5,7 @@
  */
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
+import type { IdLabel } from '../domain/errors.ts';
 
 /** The global-ID type names of synchronized objects, one per GraphQL type. */
 export const OBJECT_TYPE_NAMES = ['MailUser', 'MailContact', 'DistributionGroup', 'Membership', 'CustomObject'] as const;
@@ -38,6 +39,20 @@ export function parseId(value: string, typenames: readonly string[], argument: s
     );
   }
   return id;
+}
+
+/**
+ * Parses IDs of synchronized objects (`input.objectIds` and the like). Returns the database ids
+ * and a label that renders each id as the client sent it, for error messages.
+ */
+export function parseObjectIds(values: readonly unknown[], argument: string): { ids: number[]; idLabel: IdLabel } {
+  const sent = new Map<number, string>();
+  const ids = values.map((value, index) => {
+    const id = parseId(String(value), OBJECT_TYPE_NAMES, `${argument}[${index}]`);
+    sent.set(id, String(value));
+    return id;
+  });
+  return { ids, idLabel: (id) => sent.get(id) ?? String(id) };
 }
 
 /** Parses a list of global IDs; null stays null (no restriction). */

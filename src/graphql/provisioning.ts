@@ -1,10 +1,9 @@
 /**
  * The `retryProvisioning` mutation: queue publishing again for objects whose provisioning failed.
  */
-import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { UserError, toPayload } from './errors.ts';
-import { decodeId, OBJECT_TYPE_NAMES } from './global-ids.ts';
+import { parseObjectIds } from './global-ids.ts';
 import { objectLoader } from './object-loaders.ts';
 import { TargetSystemObject } from './target-system-objects.ts';
 import type { ObjectRow } from '../domain/object-reads.ts';
@@ -36,18 +35,9 @@ builder.mutationField('retryProvisioning', (t) =>
     type: RetryProvisioningPayload,
     args: { input: t.arg({ type: RetryProvisioningInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const ids = input.objectIds.map((value, index) => {
-        const argument = `input.objectIds[${index}]`;
-        const { typename, id } = decodeId(String(value), argument);
-        if (!(OBJECT_TYPE_NAMES as readonly string[]).includes(typename)) {
-          throw new GraphQLError(`Invalid ID ${JSON.stringify(value)} in \`${argument}\`: it is the ID of a ${typename}, not of a synchronized object.`, {
-            extensions: { code: 'BAD_USER_INPUT', argument },
-          });
-        }
-        return id;
-      });
+      const { ids, idLabel } = parseObjectIds(input.objectIds, 'input.objectIds');
       return toPayload(async () => {
-        const retried = await retryProvisioning(context.services, context.actor, ids);
+        const retried = await retryProvisioning(context.services, context.actor, ids, idLabel);
         const rows = await objectLoader(context).loadMany(retried);
         return { objects: rows.filter((row): row is ObjectRow => row !== null && !(row instanceof Error)) };
       });

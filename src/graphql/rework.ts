@@ -2,11 +2,10 @@
  * The `reworkOutstandingObjects` mutation and its typed errors: a rework of outstanding objects,
  * previewed with `dryRun` or accepted as a bulk operation that runs as a durable job.
  */
-import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import { BulkOperation, Processing } from './bulk-operations.ts';
 import { UserError, registerUserErrorType, toPayload } from './errors.ts';
-import { decodeId, OBJECT_TYPE_NAMES } from './global-ids.ts';
+import { parseObjectIds } from './global-ids.ts';
 import { ConstraintReason, ReworkMethod } from './method-constraints.ts';
 import { objectLoader } from './object-loaders.ts';
 import { OutstandingObjectFilter, parseOutstandingFilter } from './outstanding-objects.ts';
@@ -113,12 +112,13 @@ builder.mutationField('reworkOutstandingObjects', (t) =>
     type: ReworkOutstandingObjectsPayload,
     args: { input: t.arg({ type: ReworkOutstandingObjectsInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const objectIds = input.objectIds?.map((value, index) => parseObjectId(String(value), `input.objectIds[${index}]`)) ?? null;
+      const selected = input.objectIds ? parseObjectIds(input.objectIds, 'input.objectIds') : null;
       const filter = input.filter ? parseOutstandingFilter(input.filter, context, 'input.filter') : null;
       return toPayload(() =>
         submitRework(context.services, context.actor, {
           method: input.method,
-          objectIds,
+          objectIds: selected?.ids ?? null,
+          idLabel: selected?.idLabel,
           filter,
           processing: input.processing ?? 'BULK',
           continueOnError: input.continueOnError ?? false,
@@ -128,14 +128,3 @@ builder.mutationField('reworkOutstandingObjects', (t) =>
     },
   }),
 );
-
-function parseObjectId(value: string, argument: string): number {
-  const { typename, id } = decodeId(value, argument);
-  if (!(OBJECT_TYPE_NAMES as readonly string[]).includes(typename)) {
-    throw new GraphQLError(`Invalid ID ${JSON.stringify(value)} in \`${argument}\`: it is the ID of a ${typename}, not of a synchronized object.`, {
-      extensions: { code: 'BAD_USER_INPUT', argument },
-    });
-  }
-  return id;
-}
-

@@ -2,6 +2,7 @@
  * The SynchronizationRun node, its list and its progress subscription. A running run's changes
  * are invisible until it commits, so its progress comes from this process's live progress.
  */
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { parseId } from './global-ids.ts';
@@ -115,7 +116,7 @@ builder.subscriptionField('synchronizationRunProgress', (t) =>
         pubsub: context.services.pubsub,
         channel: 'synchronizationRun:progress',
         id: id.id,
-        notFoundMessage: `Synchronization run ${id.id} not found. Pass an id from \`synchronize\` or \`synchronizationRuns\`.`,
+        notFoundMessage: `Synchronization run ${encodeGlobalID('SynchronizationRun', id.id)} not found. Pass an ID from \`synchronize\` or \`synchronizationRuns\`.`,
         load: async () => {
           const row = await loadRun(context, id.id);
           return row && isVisible(context, row) ? row : null;

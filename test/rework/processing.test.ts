@@ -265,6 +265,14 @@ describe.each(testDatabaseKinds())('rework processing on %s', (kind) => {
       });
       expect(again.cancelBulkOperation.errors[0].code).toBe('ALREADY_FINISHED');
       expect(again.cancelBulkOperation.errors[0].message).toContain('CANCELED');
+      expect(again.cancelBulkOperation.errors[0].message).toContain(operation.id);
+
+      const missing = globalId('BulkOperation', 99999999);
+      const unknown = await server.query(`mutation($input: CancelBulkOperationInput!) { cancelBulkOperation(input: $input) { errors { code message } } }`, {
+        input: { id: missing },
+      });
+      expect(unknown.cancelBulkOperation.errors[0].code).toBe('NOT_FOUND');
+      expect(unknown.cancelBulkOperation.errors[0].message).toContain(missing);
     } finally {
       await releaseTenant(db, owner.tenant.id, 'SYNCHRONIZATION_RUN', run!.id);
     }

@@ -81,6 +81,16 @@ describe.each(testDatabaseKinds())('bulk operation progress on %s', (kind) => {
     }
   });
 
+  test('unknown operation is a clear error', async () => {
+    const client = server.wsClient();
+    try {
+      const missing = globalId('BulkOperation', 99999999);
+      await expect(collectWs(client, PROGRESS, { id: missing })).rejects.toThrow(`Bulk operation ${missing} not found`);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   test('late subscriber gets the final state and the end', async () => {
     const { ids } = await contacts(5);
     const operation = await submit(server, { method: 'RESET', objectIds: objectIds('MailContact', ids) });

@@ -113,6 +113,7 @@ describe.each(testDatabaseKinds())('provisioning over the Exchange Online admin 
     expect(notFailed.retryProvisioning.objects).toBeNull();
     expect(notFailed.retryProvisioning.errors[0]).toMatchObject({ code: 'PROVISIONING_NOT_FAILED', path: ['input', 'objectIds', '0'] });
     expect(notFailed.retryProvisioning.errors[0].message).toContain('SUCCEEDED');
+    expect(notFailed.retryProvisioning.errors[0].message).toContain(globalId('MailContact', pending.id));
 
     const frozen = await server.query(RETRY, { input: { objectIds: [globalId('MailContact', outstanding.id)] } });
     expect(frozen.retryProvisioning.errors[0].code).toBe('FROZEN_OBJECT');
@@ -120,5 +121,6 @@ describe.each(testDatabaseKinds())('provisioning over the Exchange Online admin 
 
     const unknown = await server.query(RETRY, { input: { objectIds: [globalId('MailContact', 99999999)] } });
     expect(unknown.retryProvisioning.errors[0].code).toBe('NOT_FOUND');
+    expect(unknown.retryProvisioning.errors[0].message).toContain(globalId('MailContact', 99999999));
   });
 });

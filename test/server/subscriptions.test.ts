@@ -95,7 +95,7 @@ describe.each(testDatabaseKinds())('subscriptions on %s', (kind) => {
   test('unknown run is a clear error', async () => {
     const client = server.wsClient();
     const missing = Buffer.from('SynchronizationRun:999999').toString('base64');
-    await expect(collectWs(client, progressSubscription, { id: missing })).rejects.toThrow(/Synchronization run 999999 not found/);
+    await expect(collectWs(client, progressSubscription, { id: missing })).rejects.toThrow(`Synchronization run ${missing} not found`);
     await client.dispose();
   });
 });

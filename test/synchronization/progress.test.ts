@@ -113,7 +113,7 @@ describe.each(testDatabaseKinds())('synchronization progress and concurrency on 
   test('unknown run id is a clear error', async () => {
     const ws = server.wsClient();
     try {
-      await expect(collectWs(ws, PROGRESS, { id: 'U3luY2hyb25pemF0aW9uUnVuOjk5OTk5' })).rejects.toThrow('Synchronization run 99999 not found');
+      await expect(collectWs(ws, PROGRESS, { id: 'U3luY2hyb25pemF0aW9uUnVuOjk5OTk5' })).rejects.toThrow('Synchronization run U3luY2hyb25pemF0aW9uUnVuOjk5OTk5 not found');
     } finally {
       await ws.dispose();
     }

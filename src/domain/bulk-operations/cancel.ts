@@ -9,7 +9,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { bulkOperations } from '../../db/schema.ts';
 import type { Actor } from '../actor.ts';
 import { recordAudit } from '../audit.ts';
-import { DomainError } from '../errors.ts';
+import { databaseIdLabel, DomainError, type IdLabel } from '../errors.ts';
 import { actorOf } from './kinds.ts';
 import { storeOutcome } from './outcome.ts';
 import { LIVE_PROGRESS_KIND } from './progress.ts';
@@ -21,7 +21,12 @@ import { inTenantScope, tenantScope } from '../tenant-scope.ts';
 /** How long the cancel waits for a running operation in this process to reach its final state. */
 const SETTLE_TIMEOUT_MS = 10_000;
 
-export async function cancelBulkOperation(services: EngineServices, actor: Actor, operationId: number): Promise<BulkOperationRow> {
+export async function cancelBulkOperation(
+  services: EngineServices,
+  actor: Actor,
+  operationId: number,
+  idLabel: IdLabel = databaseIdLabel,
+): Promise<BulkOperationRow> {
   const stoppedHere = requestStop(services, operationId, { reason: 'CANCEL', actor: actor.name });
 
   const [flagged] = await services.db
@@ -33,13 +38,13 @@ export async function cancelBulkOperation(services: EngineServices, actor: Actor
   if (!flagged) {
     const current = await loadBulkOperation(services.db, operationId);
     if (!current || !isVisible(current, actor)) {
-      throw new DomainError('NOT_FOUND', `Bulk operation ${operationId} not found. Pass an id from reworkOutstandingObjects or bulkOperations.`, ['input', 'id']);
+      throw new DomainError('NOT_FOUND', `Bulk operation ${idLabel(operationId)} not found. Pass an id from reworkOutstandingObjects or bulkOperations.`, ['input', 'id']);
     }
     // On PGlite the update above waited for the canceled BULK transaction, which has ended CANCELED by now.
     if (stoppedHere && current.status === 'CANCELED') return current;
     throw new DomainError(
       'ALREADY_FINISHED',
-      `Bulk operation ${operationId} has already finished with status ${current.status}; only a queued or running operation can be canceled.`,
+      `Bulk operation ${idLabel(operationId)} has already finished with status ${current.status}; only a queued or running operation can be canceled.`,
       ['input', 'id'],
       { status: current.status },
     );

@@ -9,7 +9,7 @@ import type { Actor } from '../actor.ts';
 import { recordAudit } from '../audit.ts';
 import { runAudited } from '../audited.ts';
 import type { EngineServices } from '../bulk-operations/services.ts';
-import { DomainError } from '../errors.ts';
+import { databaseIdLabel, DomainError, type IdLabel } from '../errors.ts';
 import { assertNotFrozen } from '../frozen.ts';
 import { writeLogEntries } from '../log.ts';
 import { memberKeyOfMembership } from '../object-reads.ts';
@@ -17,7 +17,12 @@ import { PROVISIONING_JOB_ATTEMPTS, PROVISIONING_QUEUE } from './provisioning-qu
 import { inTenantScope, tenantScope } from '../tenant-scope.ts';
 
 /** Sets each object's provisioning to PENDING and queues a job for it; returns their ids. */
-export async function retryProvisioning(services: EngineServices, actor: Actor, objectIds: readonly number[]): Promise<number[]> {
+export async function retryProvisioning(
+  services: EngineServices,
+  actor: Actor,
+  objectIds: readonly number[],
+  idLabel: IdLabel = databaseIdLabel,
+): Promise<number[]> {
   const ids = [...new Set(objectIds)];
   if (ids.length === 0) throw new DomainError('EMPTY_SELECTION', 'Pass at least one object id in `objectIds`.', ['input', 'objectIds']);
   if (ids.length > services.config.MAX_SELECTION_SIZE) {
@@ -31,12 +36,17 @@ export async function retryProvisioning(services: EngineServices, actor: Actor, 
     const found = new Set(visible.map((row) => row.id));
     const unknown = ids.filter((id) => !found.has(id));
     if (unknown.length > 0) {
-      throw new DomainError('NOT_FOUND', `No object has the id ${unknown.join(', ')}; it may have been deleted.`, ['input', 'objectIds', String(objectIds.indexOf(unknown[0]!))], { objectIds: unknown });
+      throw new DomainError(
+        'NOT_FOUND',
+        `No object has the ID ${unknown.map(idLabel).join(', ')}. It may have been deleted; reload the objects and select again.`,
+        ['input', 'objectIds', String(objectIds.indexOf(unknown[0]!))],
+        { objectIds: unknown },
+      );
     }
     await assertNotFrozen(tx, ids, 'retry provisioning (an outstanding object is published again with the PUBLISH rework)');
     const notFailed = visible.filter((row) => row.provisioningStatus !== 'FAILED');
     if (notFailed.length > 0) {
-      const named = notFailed.map((row) => `${row.displayName} (${row.id}): ${row.provisioningStatus ?? 'never published'}`).join(', ');
+      const named = notFailed.map((row) => `${row.displayName} (${idLabel(row.id)}): ${row.provisioningStatus ?? 'never published'}`).join(', ');
       throw new DomainError(
         'PROVISIONING_NOT_FAILED',
         `Only failed provisioning can be retried, but ${notFailed.length} object(s) are not FAILED: ${named}.`,

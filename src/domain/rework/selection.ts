@@ -9,7 +9,7 @@ import { objects } from '../../db/schema.ts';
 import { queryRows } from '../../db/sql.ts';
 import type { Actor } from '../actor.ts';
 import type { ReworkMethod } from '../constraints.ts';
-import { DomainError } from '../errors.ts';
+import { databaseIdLabel, DomainError, type IdLabel } from '../errors.ts';
 import { methodAllowedCondition, objectFactsJoin } from '../constraint-conditions.ts';
 import { outstandingCondition, type OutstandingObjectFilter } from '../outstanding-filter.ts';
 import { processingOrder } from './ordering.ts';
@@ -21,6 +21,8 @@ export interface SelectionRequest {
   filter?: OutstandingObjectFilter | null;
   /** A dry run shows objects that are not outstanding among the constraints instead of failing. */
   allowNotOutstanding?: boolean;
+  /** Renders ids in error messages; database ids by default. */
+  idLabel?: IdLabel;
 }
 
 export interface Selection {
@@ -67,12 +69,13 @@ async function resolveIds(db: Executor, actor: Actor, request: SelectionRequest,
         order by (objects.id is null), ${processingOrder(request.method)}`,
   );
 
+  const label = request.idLabel ?? databaseIdLabel;
   const unknown = rows.filter((row) => row.id === null || !inScope(actor, row.tenant_id)).map((row) => Number(row.requested));
   if (unknown.length > 0) {
     const index = request.objectIds!.indexOf(unknown[0]!);
     throw new DomainError(
       'NOT_FOUND',
-      `${unknown.length} selected object(s) do not exist${actor.tenantIds ? ' in your tenants' : ''}: ${listIds(unknown)}. ` +
+      `${unknown.length} selected object(s) do not exist${actor.tenantIds ? ' in your tenants' : ''}: ${listIds(unknown.map(label))}. ` +
         'They may have been deleted; reload the outstanding list and select again.',
       ['input', 'objectIds', String(index)],
       { objectIds: unknown },
@@ -81,7 +84,7 @@ async function resolveIds(db: Executor, actor: Actor, request: SelectionRequest,
 
   const notOutstanding = rows.filter((row) => !row.outstanding);
   if (notOutstanding.length > 0 && !request.allowNotOutstanding) {
-    const names = notOutstanding.slice(0, 20).map((row) => `${row.display_name} (${row.id})`).join(', ');
+    const names = notOutstanding.slice(0, 20).map((row) => `${row.display_name} (${label(Number(row.id))})`).join(', ');
     throw new DomainError(
       'NOT_OUTSTANDING',
       `${notOutstanding.length} selected object(s) are not outstanding, and only outstanding objects can be reworked: ${names}` +
@@ -192,7 +195,7 @@ function inScope(actor: Actor, tenantId: number | string | null): boolean {
   return inTenantScope(tenantScope(actor), tenantId === null ? null : Number(tenantId));
 }
 
-function listIds(ids: number[]): string {
+function listIds(ids: string[]): string {
   return ids.length > 20 ? `${ids.slice(0, 20).join(', ')}, ...` : ids.join(', ');
 }
 

@@ -10,7 +10,7 @@ import { announceAccepted } from '../bulk-operations/progress.ts';
 import type { EngineServices } from '../bulk-operations/services.ts';
 import type { BulkOperationRow, Processing } from '../bulk-operations/types.ts';
 import type { ReworkMethod } from '../constraints.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, type IdLabel } from '../errors.ts';
 import type { OutstandingObjectFilter } from '../outstanding-filter.ts';
 import { previewRework, type ReworkPreview } from '../rework-preview.ts';
 import { confirmBlocked } from './blocked.ts';
@@ -26,12 +26,14 @@ export interface ReworkRequest {
   processing: Processing;
   continueOnError: boolean;
   dryRun: boolean;
+  /** Renders object ids in error messages; database ids by default. */
+  idLabel?: IdLabel;
 }
 
 export type ReworkResult = { bulkOperation: BulkOperationRow; preview?: undefined } | { preview: ReworkPreview; bulkOperation?: undefined };
 
 function selectionRequest(request: ReworkRequest): SelectionRequest {
-  return { method: request.method, objectIds: request.objectIds, filter: request.filter };
+  return { method: request.method, objectIds: request.objectIds, filter: request.filter, idLabel: request.idLabel };
 }
 
 export async function submitRework(services: EngineServices, actor: Actor, request: ReworkRequest): Promise<ReworkResult> {
