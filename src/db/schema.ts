@@ -215,9 +215,6 @@ export const objects = pgTable(
     index('objects_outstanding_tenant_marked_idx')
       .on(t.tenantId, t.outstandingSince, t.id)
       .where(sql`${t.outstandingSince} is not null`),
-    index('objects_outstanding_name_idx')
-      .on(t.syncTableId, t.displayName, t.id)
-      .where(sql`${t.outstandingSince} is not null`),
     index('objects_outstanding_last_log_idx')
       .on(t.syncTableId, t.lastLogAt, t.id)
       .where(sql`${t.outstandingSince} is not null`),
@@ -492,7 +489,6 @@ export const auditEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index('audit_events_created_idx').on(t.id),
     index('audit_events_actor_idx').on(t.actor, t.id),
     index('audit_events_subject_idx').on(t.subjectId, t.id),
     // The time filter of the audit list.
