@@ -8,6 +8,7 @@ import { parseId } from './global-ids.ts';
 import { OperationStatus } from './operation-status.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
 import { cancelBulkOperation } from '../domain/bulk-operations/cancel.ts';
+import { tenantScope } from '../domain/tenant-scope.ts';
 import { countBulkOperations, listBulkOperations, type BulkOperationFilter as DomainFilter } from '../domain/bulk-operations/queries.ts';
 
 const BulkOperationFilter = builder.inputType('BulkOperationFilter', {
@@ -30,7 +31,7 @@ builder.queryField('bulkOperations', (t) =>
         statuses: args.filter?.status ?? null,
         methods: args.filter?.method ?? null,
         kinds: args.filter?.kind ?? null,
-        visibleToTenants: context.actor.tenantIds,
+        visibleToTenants: tenantScope(context.actor),
       };
       const rows = await listBulkOperations(context.db, filter, page);
       return toConnection(rows, page, (row) => [row.id], () => countBulkOperations(context.db, filter));

@@ -16,10 +16,10 @@ import { parsePageArgs, toConnection } from './pagination.ts';
 import { watchProgress } from './progress.ts';
 import { TargetSystemObject } from './target-system-objects.ts';
 import { Tenant } from './tenants.ts';
-import { isVisible } from '../domain/bulk-operations/cancel.ts';
 import { LIVE_PROGRESS_KIND } from '../domain/bulk-operations/progress.ts';
 import {
   countBulkOperationFailures,
+  isBulkOperationVisible,
   listBulkOperationFailures,
   loadBulkOperations,
   loadRecentFailures,
@@ -60,7 +60,7 @@ export async function loadOperations(context: Context, ids: readonly number[]): 
     else stored.push(id);
   }
   for (const row of await loadBulkOperations(context.db, stored)) result.set(row.id, row);
-  for (const [id, row] of result) if (!isVisible(row, context.actor)) result.delete(id);
+  for (const [id, row] of result) if (!isBulkOperationVisible(row, context.actor)) result.delete(id);
   return result;
 }
 

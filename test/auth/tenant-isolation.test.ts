@@ -2,6 +2,7 @@
  * A token limited to tenant A, next to a tenant B with objects, runs and operations of its own:
  * everything of B looks to it exactly like something that does not exist.
  */
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bulkOperations, synchronizationRuns } from '../../src/db/schema.ts';
 import { globalId, insertOutstandingObjects, insertTenant, type TenantFixture } from '../support/fixtures.ts';
@@ -18,6 +19,8 @@ describe.each(testDatabaseKinds())('tenant isolation on %s', (kind) => {
   let objectsOfB: number[];
   let runOfB: number;
   let operationOfB: number;
+  let operationOfA: number;
+  let operationWithoutTenant: number;
   let operatorOfA: string;
   let adminOfA: string;
 
@@ -35,6 +38,17 @@ describe.each(testDatabaseKinds())('tenant isolation on %s', (kind) => {
       .values({ kind: 'REWORK', method: 'DELETE', processing: 'BULK', requestedBy: 'test', tenantIds: [b.tenant.id] })
       .returning();
     operationOfB = operation!.id;
+    const [own] = await db
+      .insert(bulkOperations)
+      .values({ kind: 'REWORK', method: 'RESET', processing: 'BULK', requestedBy: 'test', tenantIds: [a.tenant.id] })
+      .returning();
+    operationOfA = own!.id;
+    // An operation that names no tenant is hidden from every tenant-limited token.
+    const [untenanted] = await db
+      .insert(bulkOperations)
+      .values({ kind: 'REWORK', method: 'RESET', processing: 'BULK', requestedBy: 'test', tenantIds: [] })
+      .returning();
+    operationWithoutTenant = untenanted!.id;
     operatorOfA = await server.createToken('operator', [a.tenant.name]);
     adminOfA = await server.createToken('admin', [a.tenant.name]);
   });
@@ -70,6 +84,7 @@ describe.each(testDatabaseKinds())('tenant isolation on %s', (kind) => {
       ['MailUser', objectsOfB[0]!],
       ['SynchronizationRun', runOfB],
       ['BulkOperation', operationOfB],
+      ['BulkOperation', operationWithoutTenant],
     ];
     const describeAnswer = async (typename: string, id: number) => {
       const result = await server.graphql('query($id: ID!) { node(id: $id) { id } }', { id: globalId(typename, id) }, { token: operatorOfA });
@@ -83,6 +98,8 @@ describe.each(testDatabaseKinds())('tenant isolation on %s', (kind) => {
     }
     const own = await server.query('query($id: ID!) { node(id: $id) { id } }', { id: globalId('MailUser', objectsOfA[0]!) }, { token: operatorOfA });
     expect(own.node).toEqual({ id: globalId('MailUser', objectsOfA[0]!) });
+    const ownOperation = await server.query('query($id: ID!) { node(id: $id) { id } }', { id: globalId('BulkOperation', operationOfA) }, { token: operatorOfA });
+    expect(ownOperation.node).toEqual({ id: globalId('BulkOperation', operationOfA) });
 
     const many = await server.graphql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [globalId('Tenant', a.tenant.id), globalId('Tenant', b.tenant.id)] }, { token: operatorOfA });
     expect(many.data?.nodes).toEqual([{ id: globalId('Tenant', a.tenant.id) }, null]);
@@ -130,15 +147,49 @@ describe.each(testDatabaseKinds())('tenant isolation on %s', (kind) => {
     expect(hidden[0].message.replace(b.tenant.name, '<name>')).toBe(missing[0].message.replace('Nowhere', '<name>'));
   });
 
+  test('bulk operations list only those of the tenants of the token', async () => {
+    const LIST = '{ bulkOperations(first: 100) { totalCount edges { node { id } } } }';
+    const limited = (await server.query(LIST, undefined, { token: operatorOfA })).bulkOperations;
+    expect(limited.edges.map((edge: any) => edge.node.id)).toEqual([globalId('BulkOperation', operationOfA)]);
+    expect(limited.totalCount).toBe(1);
+
+    // Without a limit the same list contains all three, so the limit hid the others above.
+    const all = (await server.query(LIST)).bulkOperations;
+    expect(all.totalCount).toBe(3);
+  });
+
+  test('canceling an operation outside the limit answers like a missing one', async () => {
+    const CANCEL = 'mutation($input: CancelBulkOperationInput!) { cancelBulkOperation(input: $input) { bulkOperation { id } errors { code message } } }';
+    const answer = async (id: number) =>
+      (await server.query(CANCEL, { input: { id: globalId('BulkOperation', id) } }, { token: operatorOfA })).cancelBulkOperation;
+    const missing = await answer(MISSING);
+    expect(missing.errors.map((error: any) => error.code)).toEqual(['NOT_FOUND']);
+    for (const id of [operationOfB, operationWithoutTenant]) {
+      const hidden = await answer(id);
+      expect(hidden.bulkOperation, String(id)).toBeNull();
+      expect(hidden.errors[0].message.replace(globalId('BulkOperation', id), '<id>'), String(id)).toBe(
+        missing.errors[0].message.replace(globalId('BulkOperation', MISSING), '<id>'),
+      );
+    }
+    const db = server.server.runtime.services.db;
+    const rows = await db.select().from(bulkOperations).where(inArray(bulkOperations.id, [operationOfB, operationWithoutTenant])).orderBy(bulkOperations.id);
+    expect(rows.map((row) => [row.status, row.cancelRequested])).toEqual([
+      ['QUEUED', false],
+      ['QUEUED', false],
+    ]);
+  });
+
   test("subscriptions to B's run and operation are not found", async () => {
     const client = server.sseClient({ token: operatorOfA });
     try {
       await expect(
         collectSse(client, 'subscription($id: ID!) { synchronizationRunProgress(id: $id) { id } }', { id: globalId('SynchronizationRun', runOfB) }, 10_000),
       ).rejects.toThrow(/NOT_FOUND/);
-      await expect(
-        collectSse(client, 'subscription($id: ID!) { bulkOperationProgress(id: $id) { id } }', { id: globalId('BulkOperation', operationOfB) }, 10_000),
-      ).rejects.toThrow(/NOT_FOUND/);
+      for (const id of [operationOfB, operationWithoutTenant]) {
+        await expect(
+          collectSse(client, 'subscription($id: ID!) { bulkOperationProgress(id: $id) { id } }', { id: globalId('BulkOperation', id) }, 10_000),
+        ).rejects.toThrow(/NOT_FOUND/);
+      }
     } finally {
       client.dispose();
     }

@@ -13,10 +13,10 @@ import { databaseIdLabel, DomainError, type IdLabel } from '../errors.ts';
 import { actorOf } from './kinds.ts';
 import { storeOutcome } from './outcome.ts';
 import { LIVE_PROGRESS_KIND } from './progress.ts';
-import { loadBulkOperation } from './queries.ts';
+import { bulkOperationVisibleCondition, isBulkOperationVisible, loadBulkOperation } from './queries.ts';
 import { requestStop, type EngineServices } from './services.ts';
-import { isFinalBulkOperationStatus, type BulkOperationRow } from './types.ts';
-import { inTenantScope, tenantScope } from '../tenant-scope.ts';
+import { isFinalBulkOperationStatus, type BulkOperationRow, type LiveBulkOperation } from './types.ts';
+import { tenantScope } from '../tenant-scope.ts';
 
 /** How long the cancel waits for a running operation in this process to reach its final state. */
 const SETTLE_TIMEOUT_MS = 10_000;
@@ -27,19 +27,26 @@ export async function cancelBulkOperation(
   operationId: number,
   idLabel: IdLabel = databaseIdLabel,
 ): Promise<BulkOperationRow> {
+  const notFound = () =>
+    new DomainError('NOT_FOUND', `Bulk operation ${idLabel(operationId)} not found. Pass an id from reworkOutstandingObjects or bulkOperations.`, ['input', 'id']);
+
+  // Check visibility before stopping anything this process runs. The live progress is read first
+  // because on PGlite a read of the row waits for a running BULK transaction to end.
+  const live = services.liveProgress.get(LIVE_PROGRESS_KIND, operationId) as LiveBulkOperation | undefined;
+  const known = live ?? (await loadBulkOperation(services.db, operationId));
+  if (!known || !isBulkOperationVisible(known, actor)) throw notFound();
+
   const stoppedHere = requestStop(services, operationId, { reason: 'CANCEL', actor: actor.name });
 
   const [flagged] = await services.db
     .update(bulkOperations)
     .set({ cancelRequested: true, parameters: sql`${bulkOperations.parameters} || ${JSON.stringify({ canceledBy: actor.name })}::jsonb` })
-    .where(and(eq(bulkOperations.id, operationId), inArray(bulkOperations.status, ['QUEUED', 'RUNNING']), visibleTo(actor)))
+    .where(and(eq(bulkOperations.id, operationId), inArray(bulkOperations.status, ['QUEUED', 'RUNNING']), bulkOperationVisibleCondition(tenantScope(actor))))
     .returning();
 
   if (!flagged) {
     const current = await loadBulkOperation(services.db, operationId);
-    if (!current || !isVisible(current, actor)) {
-      throw new DomainError('NOT_FOUND', `Bulk operation ${idLabel(operationId)} not found. Pass an id from reworkOutstandingObjects or bulkOperations.`, ['input', 'id']);
-    }
+    if (!current || !isBulkOperationVisible(current, actor)) throw notFound();
     // On PGlite the update above waited for the canceled BULK transaction, which has ended CANCELED by now.
     if (stoppedHere && current.status === 'CANCELED') return current;
     throw new DomainError(
@@ -88,14 +95,4 @@ async function waitForFinalState(services: EngineServices, operationId: number):
     if (isFinalBulkOperationStatus(current.status) || Date.now() > deadline) return current;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** Limits an actor restricted to tenants to operations whose objects all belong to those tenants. */
-function visibleTo(actor: Actor) {
-  return actor.tenantIds === null ? undefined : sql`${bulkOperations.tenantIds} <@ ${JSON.stringify(actor.tenantIds)}::jsonb`;
-}
-
-export function isVisible(operation: BulkOperationRow, actor: Actor): boolean {
-  const scope = tenantScope(actor);
-  return operation.tenantIds.every((tenantId) => inTenantScope(scope, tenantId));
 }

@@ -5,14 +5,30 @@ import { and, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.ts';
 import { bulkOperationFailures, bulkOperations } from '../../db/schema.ts';
 import { keysetCondition, keysetOrderBy, type PageRequest } from '../../graphql/pagination.ts';
+import type { Actor } from '../actor.ts';
+import { allInTenantScope, allInTenantScopeCondition, tenantScope, type TenantScope } from '../tenant-scope.ts';
 import type { BulkOperationFailureRow, BulkOperationRow } from './types.ts';
 
 export interface BulkOperationFilter {
   statuses?: string[] | null;
   methods?: string[] | null;
   kinds?: string[] | null;
-  /** Only operations whose objects all belong to these tenants; null for every tenant. */
-  visibleToTenants?: number[] | null;
+  /** Only operations visible in this tenant scope (see `isBulkOperationVisible`); null for every tenant. */
+  visibleToTenants?: TenantScope;
+}
+
+/**
+ * True when `actor` may see the operation. A tenant-limited actor sees it only when it changes
+ * objects of at least one tenant and all of them are in its limit, so an operation with no tenant
+ * is hidden from it. The lists apply the same rule in SQL through `filterCondition`.
+ */
+export function isBulkOperationVisible(operation: Pick<BulkOperationRow, 'tenantIds'>, actor: Pick<Actor, 'tenantIds'>): boolean {
+  return allInTenantScope(tenantScope(actor), operation.tenantIds);
+}
+
+/** Builds the SQL condition of `isBulkOperationVisible`; undefined for a scope without a tenant limit. */
+export function bulkOperationVisibleCondition(scope: TenantScope): SQL | undefined {
+  return allInTenantScopeCondition(bulkOperations.tenantIds, scope);
 }
 
 export async function loadBulkOperations(db: Executor, ids: readonly number[]): Promise<BulkOperationRow[]> {
@@ -30,7 +46,7 @@ function filterCondition(filter: BulkOperationFilter): SQL | undefined {
     filter.statuses ? inArray(bulkOperations.status, filter.statuses) : undefined,
     filter.methods ? inArray(bulkOperations.method, filter.methods) : undefined,
     filter.kinds ? inArray(bulkOperations.kind, filter.kinds) : undefined,
-    filter.visibleToTenants ? sql`${bulkOperations.tenantIds} <@ ${JSON.stringify(filter.visibleToTenants)}::jsonb` : undefined,
+    bulkOperationVisibleCondition(filter.visibleToTenants ?? null),
   );
 }
 
