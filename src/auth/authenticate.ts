@@ -8,7 +8,14 @@ import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Actor, Role } from '../domain/actor.ts';
-import { looksLikeApiToken, verifyApiToken, verifyApiTokenById } from '../domain/api-tokens.ts';
+import {
+  LAST_USED_INTERVAL_MS,
+  looksLikeApiToken,
+  recordApiTokenUse,
+  verifyApiToken,
+  verifyApiTokenById,
+  type ApiTokenRow,
+} from '../domain/api-tokens.ts';
 import type { Logger } from '../logger.ts';
 
 /** Verified tokens are trusted this long before they are looked up again (revocation delay). */
@@ -32,10 +39,31 @@ export function createAuthenticator(options: { db: Database; config: Config; log
   const cache = new Map<string, { actor: Actor; until: number }>();
   const jwks = config.OIDC_JWKS_URL ? createRemoteJWKSet(new URL(config.OIDC_JWKS_URL)) : undefined;
   const roleMap = parseRoleMap(config.OIDC_ROLE_MAP);
+  // Token id to the start of a write of its last_used_at that is still running or has failed. It
+  // keeps concurrent requests from writing twice and a failing write from being retried on every
+  // verification; after a write succeeds, the stored time decides.
+  const lastUseAttempts = new Map<number, number>();
+
+  /** Records in the background that `row` authenticated a request, at most once a minute per token. */
+  function recordUse(row: ApiTokenRow): void {
+    const now = Date.now();
+    if (row.lastUsedAt && now - row.lastUsedAt.getTime() < LAST_USED_INTERVAL_MS) return;
+    if (now - (lastUseAttempts.get(row.id) ?? 0) < LAST_USED_INTERVAL_MS) return;
+    if (lastUseAttempts.size > 10_000) lastUseAttempts.clear();
+    lastUseAttempts.set(row.id, now);
+
+    // Not awaited: the request goes on while the row is written, and a failed write loses only
+    // the time of use.
+    recordApiTokenUse(db, row.id, new Date(now)).then(
+      () => lastUseAttempts.delete(row.id),
+      (error: unknown) => log.warn({ tokenId: row.id, err: error }, 'Writing last_used_at of an API token failed; the request went on'),
+    );
+  }
 
   async function fromApiToken(token: string): Promise<Actor> {
     const { row, problem } = await verifyApiToken(db, token);
     if (!row) throw new AuthenticationError(`${problem} Create one with \`syncrework token create\`.`);
+    recordUse(row);
     return {
       name: `token:${row.id}:${row.name}`,
       kind: 'api-token',

@@ -27,7 +27,8 @@ export const tokenCommands: Record<string, Command> = {
     for (const row of rows) {
       const state = row.revokedAt ? `revoked ${row.revokedAt.toISOString()}` : row.expiresAt && row.expiresAt < new Date() ? 'expired' : 'active';
       const tenants = row.tenantIds.length > 0 ? ` tenants=${row.tenantIds.join(',')}` : '';
-      print(`${row.id}\t${row.name}\t${row.role}\t${state}${tenants}\tcreated ${row.createdAt.toISOString()} by ${row.createdBy}`);
+      const lastUsed = row.lastUsedAt ? `last used ${row.lastUsedAt.toISOString()}` : 'never used';
+      print(`${row.id}\t${row.name}\t${row.role}\t${state}${tenants}\tcreated ${row.createdAt.toISOString()} by ${row.createdBy}\t${lastUsed}`);
     }
     return 0;
   },

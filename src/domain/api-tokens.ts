@@ -3,7 +3,7 @@
  * SHA-256 hash; it may be limited to some tenants and may expire.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { Executor } from '../db/client.ts';
 import { apiTokens, tenants } from '../db/schema.ts';
 import type { Actor, Role } from './actor.ts';
@@ -12,6 +12,9 @@ import { DomainError } from './errors.ts';
 
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 const TOKEN_PREFIX = 'swk_';
+
+/** Minimum time between two writes of a token's `last_used_at`, in milliseconds. */
+export const LAST_USED_INTERVAL_MS = 60_000;
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 
@@ -92,6 +95,21 @@ export async function revokeApiToken(db: Executor, actor: Actor, id: number): Pr
   }
   await recordAudit(db, actor, { action: 'api-token.revoke', outcome: 'SUCCEEDED', subjectType: 'ApiToken', subjectId: id, details: { name: row.name } });
   return row;
+}
+
+/**
+ * Sets `last_used_at` of token `id` to `now` unless it was set less than LAST_USED_INTERVAL_MS
+ * before. The condition is part of the UPDATE, so instances that share a database skip a write that
+ * another one has just made. Returns true when the row was written.
+ */
+export async function recordApiTokenUse(db: Executor, id: number, now: Date): Promise<boolean> {
+  const staleBefore = new Date(now.getTime() - LAST_USED_INTERVAL_MS);
+  const written = await db
+    .update(apiTokens)
+    .set({ lastUsedAt: now })
+    .where(and(eq(apiTokens.id, id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, staleBefore))))
+    .returning({ id: apiTokens.id });
+  return written.length > 0;
 }
 
 /** Finds the active token for a presented secret, or explains why it is not valid. */
