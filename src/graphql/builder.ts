@@ -10,6 +10,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
+import AuthorizeBeforeValidationPlugin from './authorize-before-validation.ts';
 import { decodeGlobalIdForClient, resolveNodeForClient, resolveNodesForClient } from './node-lookup.ts';
 import { DateTimeResolver, JSONResolver } from './scalars.ts';
 import type { Context } from './context.ts';
@@ -29,7 +30,9 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
   Connection: { totalCount: () => Promise<number> };
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin, DataloaderPlugin, SimpleObjectsPlugin, ComplexityPlugin, ValidationPlugin],
+  // Validation runs in arg mappers, outside scope-auth's resolver wrapper, whatever the order here;
+  // AuthorizeBeforeValidationPlugin checks the scopes of root fields before it.
+  plugins: [ScopeAuthPlugin, AuthorizeBeforeValidationPlugin, RelayPlugin, DataloaderPlugin, SimpleObjectsPlugin, ComplexityPlugin, ValidationPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {

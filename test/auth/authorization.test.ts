@@ -84,8 +84,9 @@ function idTypename(extensions: Record<string, unknown> | null | undefined): str
 }
 
 /**
- * A literal of `type` that passes validation, which runs before authorization: IDs of the expected
- * type that no object has, so nothing changes, and strings that are also valid domain names.
+ * A literal of `type` that passes GraphQL's document validation, which runs before authorization,
+ * and the argument rules of the schema: IDs of the expected type that no object has, so nothing
+ * changes, and strings that are also valid domain names.
  */
 function dummyValue(type: GraphQLInputType, extensions?: Record<string, unknown> | null): string {
   if (isNonNullType(type)) return dummyValue(type.ofType, extensions);
@@ -172,6 +173,30 @@ describe('authorization of every root field', () => {
       client.dispose();
     }
   }
+
+  /** Mutations with input that fails validation, the least caller that may run them, and the validation message. */
+  const INVALID_INPUT: [string, MinimumRole, string, RegExp][] = [
+    [
+      'createManageLevel',
+      'globalAdmin',
+      `mutation { createManageLevel(input: { name: "${'n'.repeat(101)}", inheritsGroups: false }) { errors { code } } }`,
+      /^Validation error: input\.name: /,
+    ],
+    ['synchronize', 'operator', 'mutation { synchronize(input: { tenant: "Authorization", culture: "x" }) { errors { code } } }', /^Validation error: input\.culture: /],
+  ];
+
+  test.each(INVALID_INPUT)('%s checks the role before validating input', async (_name, required, document, validationMessage) => {
+    for (const caller of CALLERS) {
+      const result = await server.graphql(document, undefined, { token: tokens[caller] });
+      expect(result.errors, caller).toHaveLength(1);
+      if (isAllowed(caller, required)) {
+        // The input really is invalid, so the FORBIDDEN errors of the other callers come before validation.
+        expect(result.errors![0]!.message, caller).toMatch(validationMessage);
+      } else {
+        expect(result.errors![0]!.extensions?.code, caller).toBe('FORBIDDEN');
+      }
+    }
+  });
 
   test.each(rootFields.map((entry) => [entry.key, entry] as const))('%s allows exactly the roles the table names', async (key, { root, field }) => {
     const required = REQUIRED[key];
