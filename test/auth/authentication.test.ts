@@ -7,7 +7,7 @@ import { apiTokens, synchronizationRuns, targetSystems, tenants } from '../../sr
 import { operatingSystemActor } from '../../src/domain/actor.ts';
 import { createApiToken, revokeApiToken } from '../../src/domain/api-tokens.ts';
 import { testDatabaseKinds } from '../support/databases.ts';
-import { collectSse, collectWs, startTestServer, type TestServer } from '../support/server.ts';
+import { collectSse, collectWs, startTestServer, type RequestOptions, type TestServer } from '../support/server.ts';
 
 const issuer = 'https://login.example.test/contoso/v2.0';
 const audience = 'api://syncrework';
@@ -128,6 +128,72 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
     const client = server.sseClient({ token: null });
     await expect(collectSse(client, 'subscription { synchronizationRunProgress(id: "x") { id } }', {})).rejects.toThrow(/401|Missing bearer token/);
     client.dispose();
+  });
+
+  /** Creates a viewer token whose expiry has passed. */
+  async function expiredToken(name: string): Promise<string> {
+    const db = server.server.runtime.services.db;
+    const { token, row } = await createApiToken(db, operatingSystemActor(), { name, role: 'viewer', expiresInDays: 1 });
+    await db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiTokens.id, row.id));
+    return token;
+  }
+
+  const SUBSCRIPTION = 'subscription { synchronizationRunProgress(id: "x") { id } }';
+
+  test('WebSocket with an expired token is closed with 4401', async () => {
+    const client = server.wsClient({ token: await expiredToken('expired-ws') });
+    const closed = collectWs(client, SUBSCRIPTION, {});
+    await expect(closed).rejects.toMatchObject({ code: 4401 });
+    await expect(closed).rejects.toThrow(/"expired-ws" expired on/);
+    await client.dispose();
+  });
+
+  /**
+   * Checks that an SSE subscription with these credentials is rejected: the graphql-sse client
+   * reports only the status, so the message is read from a plain SSE request with the same headers.
+   */
+  async function expectSseRejected(options: RequestOptions, message: RegExp) {
+    const client = server.sseClient(options);
+    await expect(collectSse(client, SUBSCRIPTION, {})).rejects.toThrow(/401/);
+    client.dispose();
+
+    const response = await fetch(server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...server.headers(options) },
+      body: JSON.stringify({ query: SUBSCRIPTION }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    // The body is an event stream with one `next` event holding the errors, then `complete`.
+    const event = (await response.text()).split('\n\n').find((block) => block.startsWith('event: next\n'));
+    expect(event).toBeDefined();
+    const payload = JSON.parse(event!.slice(event!.indexOf('data: ') + 'data: '.length));
+    expect(payload.errors[0].message).toMatch(message);
+    expect(payload.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  }
+
+  test('SSE with an expired token is rejected', async () => {
+    await expectSseRejected({ token: await expiredToken('expired-sse') }, /"expired-sse" expired on/);
+  });
+
+  /** Malformed credentials: headers that are not `Bearer <token>`, and bearer tokens that are neither a known API token nor a JWT. */
+  const MALFORMED: [string, RequestOptions, RegExp][] = [
+    ['Basic header', { authorization: 'Basic dXNlcjpwYXNz' }, /Malformed Authorization header/],
+    ['bearer without token', { authorization: 'Bearer' }, /Malformed Authorization header/],
+    ['nonexistent API token', { token: 'swk_not-a-real-token' }, /The API token is not valid/],
+    ['token that is not a JWT', { token: 'not-a-jwt' }, /The bearer token was rejected/],
+  ];
+
+  test.each(MALFORMED)('WebSocket with a %s is closed with 4401', async (_case, options, message) => {
+    const client = server.wsClient(options);
+    const closed = collectWs(client, SUBSCRIPTION, {});
+    await expect(closed).rejects.toMatchObject({ code: 4401 });
+    await expect(closed).rejects.toThrow(message);
+    await client.dispose();
+  });
+
+  test.each(MALFORMED)('SSE with a %s is rejected', async (_case, options, message) => {
+    await expectSseRejected(options, message);
   });
 
   async function queuedRun(): Promise<string> {

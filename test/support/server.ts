@@ -37,6 +37,8 @@ export interface TestServer {
 export interface RequestOptions {
   /** Send this bearer token instead of the default admin token; `null` sends none. */
   token?: string | null;
+  /** Send this Authorization header value as it is, e.g. a malformed one; it overrides `token`. */
+  authorization?: string;
 }
 
 export interface GraphQLResponse<T> {
@@ -83,6 +85,7 @@ export async function startTestServer(kind: TestDatabaseKind, options: StartTest
   const { token: adminToken } = await createApiToken(server.runtime.services.db, operatingSystemActor(), { name: 'test-admin', role: 'admin' });
 
   const headers = (requestOptions: RequestOptions = {}): Record<string, string> => {
+    if (requestOptions.authorization !== undefined) return { authorization: requestOptions.authorization };
     const token = requestOptions.token === undefined ? adminToken : requestOptions.token;
     return token ? { authorization: `Bearer ${token}` } : {};
   };
