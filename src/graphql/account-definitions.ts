@@ -6,7 +6,8 @@ import DataLoader from 'dataloader';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { notFound, parseId } from './global-ids.ts';
-import { loaderFor, parseIntegerId } from './loaders.ts';
+import { loaderFor } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { ManageLevel } from './manage-levels.ts';
 import { isVisible, objectLoader } from './object-loaders.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
@@ -26,7 +27,7 @@ import type { AccountDefinitionRow } from '../domain/account-definitions.ts';
 import type { ObjectRow } from '../domain/object-reads.ts';
 
 export const AccountDefinition = builder.loadableNodeRef<AccountDefinitionRow, number, number>('AccountDefinition', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadAccountDefinitions(context.db, ids);
     const byId = new Map(rows.filter((row) => isVisible(context, row.tenantId)).map((row) => [row.id, row]));

@@ -5,7 +5,7 @@
 import { builder } from './builder.ts';
 import { BulkOperation } from './bulk-operations.ts';
 import { decodeId, OBJECT_TYPE_NAMES } from './global-ids.ts';
-import { parseIntegerId } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { objectLoader } from './object-loaders.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
 import { TargetSystemObject } from './target-system-objects.ts';
@@ -23,7 +23,7 @@ const AuditOutcome = builder.enumType('AuditOutcome', {
 });
 
 export const AuditEvent = builder.loadableNodeRef<AuditEventRow, number, number>('AuditEvent', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadAuditEvents(context.db, ids);
     const scope = tenantScope(context.actor);

@@ -9,7 +9,8 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
-import { loaderFor, parseIntegerId } from './loaders.ts';
+import { loaderFor } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { objectLoader } from './object-loaders.ts';
 import { OperationStatus } from './operation-status.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
@@ -65,7 +66,7 @@ export async function loadOperations(context: Context, ids: readonly number[]): 
 }
 
 export const BulkOperation = builder.loadableNodeRef<BulkOperationRow | LiveBulkOperation, number, number>('BulkOperation', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const byId = await loadOperations(context, ids);
     return ids.map((id) => byId.get(id) ?? new Error(`BulkOperation ${id} not found.`));

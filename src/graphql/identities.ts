@@ -6,7 +6,8 @@ import DataLoader from 'dataloader';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { notFound, parseId } from './global-ids.ts';
-import { loaderFor, parseIntegerId } from './loaders.ts';
+import { loaderFor } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { isVisible } from './object-loaders.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
 import { TargetSystemObject } from './target-system-objects.ts';
@@ -15,7 +16,7 @@ import { countIdentities, listIdentities, loadAccountsOfIdentities, loadIdentiti
 import type { ObjectRow } from '../domain/object-reads.ts';
 
 export const Identity = builder.loadableNodeRef<IdentityRow, number, number>('Identity', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadIdentities(context.db, ids);
     const byId = new Map(rows.filter((row) => isVisible(context, row.tenantId)).map((row) => [row.id, row]));

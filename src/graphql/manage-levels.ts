@@ -7,11 +7,11 @@ import { builder } from './builder.ts';
 import { changeContext } from './change-context.ts';
 import { UserError, toPayload } from './errors.ts';
 import { notFound } from './global-ids.ts';
-import { parseIntegerId } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { createManageLevel, listManageLevels, loadManageLevels, type ManageLevelRow } from '../domain/manage-levels.ts';
 
 export const ManageLevel = builder.loadableNodeRef<ManageLevelRow, number, number>('ManageLevel', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadManageLevels(context.db, ids);
     const byId = new Map(rows.map((row) => [row.id, row]));

@@ -1,6 +1,7 @@
 /** Imports every type family and builds the schema. Nothing else belongs here. */
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
+import { resolveIntegerIdsSynchronously } from './node-ids.ts';
 import './errors.ts';
 import './sync-tables.ts';
 import './target-system-types.ts';
@@ -31,5 +32,5 @@ import './accounts.ts';
 import './identities.ts';
 
 export function buildSchema() {
-  return lexicographicSortSchema(builder.toSchema());
+  return resolveIntegerIdsSynchronously(lexicographicSortSchema(builder.toSchema()));
 }

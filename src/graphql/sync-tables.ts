@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
-import { loaderFor, parseIntegerId } from './loaders.ts';
+import { loaderFor } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { countOutstandingBySyncTable, loadSyncTables, type SyncTableRow } from '../domain/catalog.ts';
 import { tenantScope } from '../domain/tenant-scope.ts';
 
@@ -14,7 +15,7 @@ export const SyncTableKind = builder.enumType('SyncTableKind', {
 });
 
 export const SyncTable = builder.loadableNodeRef<SyncTableRow, number, number>('SyncTable', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadSyncTables(context.db, ids);
     const byId = new Map(rows.map((row) => [row.id, row]));

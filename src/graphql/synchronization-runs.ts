@@ -6,7 +6,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { parseId } from './global-ids.ts';
-import { parseIntegerId } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { OperationStatus } from './operation-status.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
 import { watchProgress } from './progress.ts';
@@ -44,7 +44,7 @@ async function loadRun(context: Context, id: number): Promise<SynchronizationRun
 }
 
 export const SynchronizationRun = builder.loadableNodeRef<SynchronizationRunRow, number, number>('SynchronizationRun', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadSynchronizationRuns(context.db, ids);
     const byId = new Map(rows.filter((row) => isVisible(context, row)).map((row) => [row.id, withLiveProgress(context, row)]));

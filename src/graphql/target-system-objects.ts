@@ -13,7 +13,7 @@ import { TargetSystemType } from './target-system-types.ts';
 import { Tenant } from './tenants.ts';
 import { noLogReasonOf, type NO_LOG_REASONS } from '../domain/log-information.ts';
 import type { ObjectKind, ObjectRow } from '../domain/object-reads.ts';
-import { parseIntegerId } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 
 export const NoLogReason = builder.enumType('NoLogReason', {
   description: 'Why an outstanding object has no log entry. Derived from stored facts; never guessed.',
@@ -130,7 +130,7 @@ export const TargetSystemObjectConnection = builder.connectionObject(
 export function objectNodeRef(kind: ObjectKind) {
   const typename = TYPE_NAME_BY_KIND[kind];
   return builder.loadableNodeRef<ObjectRow, number, number>(typename, {
-    id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+    id: integerNodeId,
     load: async (ids, context) => {
       const rows = await objectLoader(context).loadMany(ids);
       return rows.map((row, index) => (row && !(row instanceof Error) && row.objectKind === kind ? row : notFound(typename, ids[index]!)));

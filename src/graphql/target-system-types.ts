@@ -2,7 +2,8 @@ import DataLoader from 'dataloader';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
-import { loaderFor, parseIntegerId } from './loaders.ts';
+import { loaderFor } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { SyncTable, SyncTableConnection } from './sync-tables.ts';
 import {
   countAssignedSyncTables,
@@ -16,7 +17,7 @@ import {
 import { tenantScope } from '../domain/tenant-scope.ts';
 
 export const TargetSystemType = builder.loadableNodeRef<TargetSystemTypeRow, number, number>('TargetSystemType', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadTargetSystemTypes(context.db, ids);
     const byId = new Map(rows.map((row) => [row.id, row]));

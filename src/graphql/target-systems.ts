@@ -3,7 +3,7 @@
  * settings. The client secret is never readable; `hasClientSecret` tells whether one is stored.
  */
 import { builder } from './builder.ts';
-import { parseIntegerId } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { TargetSystemType } from './target-system-types.ts';
 import type { CONNECTOR_MODES } from '../domain/connector-settings.ts';
 import { loadTargetSystems } from '../domain/tenant-reads.ts';
@@ -19,7 +19,7 @@ export const ConnectorMode = builder.enumType('ConnectorMode', {
 });
 
 export const TargetSystem = builder.loadableNodeRef<TargetSystemRow, number, number>('TargetSystem', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadTargetSystems(context.db, ids, tenantScope(context.actor));
     const byId = new Map(rows.map((row) => [row.id, row]));

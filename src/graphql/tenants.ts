@@ -2,7 +2,8 @@ import DataLoader from 'dataloader';
 import { z } from 'zod';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
-import { loaderFor, parseIntegerId } from './loaders.ts';
+import { loaderFor } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
 import { TargetSystem } from './target-systems.ts';
 import { countAccountsByTenant, countObjectsByTenant, loadTargetSystemsByTenant, type TenantObjectCounts } from '../domain/tenant-reads.ts';
@@ -11,7 +12,7 @@ import type { LinkState } from '../domain/link-state.ts';
 import { tenantScope } from '../domain/tenant-scope.ts';
 
 export const Tenant = builder.loadableNodeRef<TenantRow, number, number>('Tenant', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadTenants(context.db, ids, tenantScope(context.actor));
     const byId = new Map(rows.map((row) => [row.id, row]));

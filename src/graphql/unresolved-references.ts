@@ -4,7 +4,7 @@
  */
 import { builder } from './builder.ts';
 import { parseId } from './global-ids.ts';
-import { parseIntegerId } from './loaders.ts';
+import { integerNodeId } from './node-ids.ts';
 import { parsePageArgs, toConnection } from './pagination.ts';
 import { SyncTable } from './sync-tables.ts';
 import { SynchronizationRun } from './synchronization-runs.ts';
@@ -18,7 +18,7 @@ import {
 import { inTenantScope, tenantScope } from '../domain/tenant-scope.ts';
 
 export const UnresolvedReference = builder.loadableNodeRef<UnresolvedReferenceRow, number, number>('UnresolvedReference', {
-  id: { resolve: (row) => row.id, parse: (id) => parseIntegerId(id) },
+  id: integerNodeId,
   load: async (ids, context) => {
     const rows = await loadUnresolvedReferences(context.db, ids);
     const visible = rows.filter((row) => inTenantScope(tenantScope(context.actor), row.tenantId));
