@@ -8,7 +8,7 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
-import ValidationPlugin from '@pothos/plugin-validation';
+import ValidationPlugin, { InputValidationError } from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
 import AuthorizeBeforeValidationPlugin from './authorize-before-validation.ts';
 import { decodeGlobalIdForClient, resolveNodeForClient, resolveNodesForClient } from './node-lookup.ts';
@@ -52,6 +52,11 @@ export const builder = new SchemaBuilder<{
         { extensions: { code: 'FORBIDDEN' } },
       );
     },
+  },
+  validation: {
+    // Input that fails its schema is the client's mistake, so it carries BAD_USER_INPUT like
+    // GraphQL's own argument errors; the message names each invalid field and why.
+    validationError: (failure) => new GraphQLError(new InputValidationError(failure).message, { extensions: { code: 'BAD_USER_INPUT' } }),
   },
   relay: {
     clientMutationId: 'omit',

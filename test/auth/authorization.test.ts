@@ -192,6 +192,7 @@ describe('authorization of every root field', () => {
       if (isAllowed(caller, required)) {
         // The input really is invalid, so the FORBIDDEN errors of the other callers come before validation.
         expect(result.errors![0]!.message, caller).toMatch(validationMessage);
+        expect(result.errors![0]!.extensions?.code, caller).toBe('BAD_USER_INPUT');
       } else {
         expect(result.errors![0]!.extensions?.code, caller).toBe('FORBIDDEN');
       }
