@@ -39,6 +39,23 @@ builder.objectRef<DomainError>('TenantBusyError').implement({
 });
 registerUserErrorType('TENANT_BUSY', 'TenantBusyError');
 
+builder.objectRef<DomainError>('SnapshotInvalidError').implement({
+  description:
+    'A snapshot file cannot be read as a table of the tenant, so no run was started: its table is unknown, a key column is missing, or its first rows (for JSON, its first 1 MiB) are not valid JSON or CSV in a known encoding. Faults in rows further in fail the run instead. Fix the file and send it again.',
+  interfaces: [UserError],
+  isTypeOf: (value) => (value as DomainError).code === 'SNAPSHOT_INVALID',
+  fields: (t) => ({
+    file: t.string({ description: 'Name of the file.', resolve: (error) => String(error.details.file) }),
+    location: t.string({
+      nullable: true,
+      description: 'Where in the file: a JSONPath such as `$[0]` or a CSV row.',
+      resolve: (error) => (error.details.location as string | null) ?? null,
+    }),
+    field: t.string({ nullable: true, description: 'The property or column at fault.', resolve: (error) => (error.details.field as string | null) ?? null }),
+  }),
+});
+registerUserErrorType('SNAPSHOT_INVALID', 'SnapshotInvalidError');
+
 const SnapshotFileInput = builder.inputType('SnapshotFileInput', {
   description: 'One snapshot file sent inline. Large snapshots go through `POST /snapshots` instead; the request body limit applies here.',
   fields: (t) => ({

@@ -5,10 +5,15 @@ import { csv, group, json, mailContact, mailUser, member, SyncClient, upload, ty
 
 const TENANT = 'Bad Input';
 
-/** Files that each fail the run, with where the error must point. */
-const unreadable: { name: string; files: SnapshotFiles; file: string; location?: string; field?: string; says: string }[] = [
+/**
+ * Files that cannot be read, with where the error must point. Recognizing a file's table, before a
+ * run is queued, reads its header and first row, and for JSON parses its first block of 1 MiB; a
+ * fault found there rejects the request. A fault in a row's values fails the run.
+ */
+const unreadable: { name: string; files: SnapshotFiles; found: 'before the run' | 'in the run'; file: string; location?: string; field?: string; says: string }[] = [
   {
     name: 'invalid JSON',
+    found: 'before the run',
     files: { 'MailUser.json': '[{"Guid": "3f2a1c4e-0000-4000-8000-000000000001", "DisplayName": }]' },
     file: 'MailUser.json',
     location: 'MailUser.json, $[0]',
@@ -16,6 +21,7 @@ const unreadable: { name: string; files: SnapshotFiles; file: string; location?:
   },
   {
     name: 'truncated JSON',
+    found: 'in the run',
     // A complete first element, then the export stops after a comma: every token is whole, only
     // the closing brackets are missing.
     files: { 'MailUser.json': '[{"Guid": "3f2a1c4e-0000-4000-8000-000000000001", "DisplayName": "Megan Bowen"}, {"Guid": "3f2a1c4e-0000-4000-8000-000000000002", "DisplayName": "Alex Wilber",' },
@@ -25,6 +31,7 @@ const unreadable: { name: string; files: SnapshotFiles; file: string; location?:
   },
   {
     name: 'CSV without its key column',
+    found: 'before the run',
     files: { 'MailContact.csv': csv([mailContact(1)], ['Name', 'DisplayName', 'RecipientTypeDetails']) },
     file: 'MailContact.csv',
     field: 'Guid',
@@ -32,6 +39,7 @@ const unreadable: { name: string; files: SnapshotFiles; file: string; location?:
   },
   {
     name: 'row without its key',
+    found: 'in the run',
     files: { 'MailUser.json': json([mailUser(1), mailUser(2, { Guid: '' })]) },
     file: 'MailUser.json',
     location: 'MailUser.json, $[1]',
@@ -40,6 +48,7 @@ const unreadable: { name: string; files: SnapshotFiles; file: string; location?:
   },
   {
     name: 'duplicate Guid',
+    found: 'in the run',
     files: { 'MailContact.csv': csv([mailContact(1), mailContact(2), mailContact(1)]) },
     file: 'MailContact.csv',
     location: 'MailContact.csv, row 4',
@@ -47,6 +56,7 @@ const unreadable: { name: string; files: SnapshotFiles; file: string; location?:
   },
   {
     name: 'member row without GroupGuid value',
+    found: 'in the run',
     files: { 'DistributionGroupMember.csv': csv([{ ...member(1, mailUser(1)), GroupGuid: '' }]) },
     file: 'DistributionGroupMember.csv',
     field: 'GroupGuid',
@@ -54,6 +64,7 @@ const unreadable: { name: string; files: SnapshotFiles; file: string; location?:
   },
   {
     name: 'type name instead of values',
+    found: 'in the run',
     files: { 'MailUser.csv': csv([{ ...mailUser(1), EmailAddresses: 'System.Object[]' }]) },
     file: 'MailUser.csv',
     location: 'MailUser.csv, row 2',
@@ -62,6 +73,7 @@ const unreadable: { name: string; files: SnapshotFiles; file: string; location?:
   },
   {
     name: 'date without culture',
+    found: 'in the run',
     files: { 'DistributionGroup.csv': csv([{ ...group(1), WhenChanged: '04.11.2026 10:15:00' }]) },
     file: 'DistributionGroup.csv',
     field: 'WhenChanged',
@@ -81,34 +93,50 @@ describe.each(testDatabaseKinds())('synchronization bad input on %s', (kind) => 
   afterAll(async () => {
     await server?.close();
   });
+  const runCount = async () => (await server.query(`{ synchronizationRuns { totalCount } }`)).synchronizationRuns.totalCount as number;
 
-  test.each(unreadable)('$name fails the run and changes nothing', async ({ files, file, location, field, says }) => {
+  test.each(unreadable)('$name is found $found', async ({ files, found, file, location, field, says }) => {
     const before = await client.fingerprint();
-    const run = await client.run(TENANT, files);
+    const runsBefore = await runCount();
+    const payload = await client.synchronize({ tenant: TENANT, files: Object.entries(files).map(([name, content]) => ({ name, content })) });
 
-    expect(run.status).toBe('FAILED');
-    expect(run.problem.kind).toBe('SNAPSHOT_INVALID');
-    expect(run.problem.file).toBe(file);
-    if (location) expect(run.problem.location).toBe(location);
-    if (field) expect(run.problem.field).toBe(field);
-    expect(run.problem.message).toContain(says);
-    expect(run.statusReason).toContain('Nothing was changed.');
+    if (found === 'before the run') {
+      expect(payload.synchronizationRun).toBeNull();
+      const error = payload.errors[0];
+      expect(error).toMatchObject({ __typename: 'SnapshotInvalidError', code: 'SNAPSHOT_INVALID', file, path: ['input', 'files'] });
+      if (location) expect(error.location).toBe(location);
+      if (field) expect(error.field).toBe(field);
+      expect(error.message).toContain(says);
+      expect(error.message).toContain('No run was started.');
+      expect(await runCount()).toBe(runsBefore);
+    } else {
+      expect(payload.errors).toEqual([]);
+      const run = await client.waitFor(payload.synchronizationRun!.id);
+      expect(run.status).toBe('FAILED');
+      expect(run.problem.kind).toBe('SNAPSHOT_INVALID');
+      expect(run.problem.file).toBe(file);
+      if (location) expect(run.problem.location).toBe(location);
+      if (field) expect(run.problem.field).toBe(field);
+      expect(run.problem.message).toContain(says);
+      expect(run.statusReason).toContain('Nothing was changed.');
+    }
     expect(await client.fingerprint()).toBe(before);
   });
 
 
-  test('undecodable bytes fail the run', async () => {
+  test('undecodable bytes are rejected', async () => {
     const before = await client.fingerprint();
+    const runsBefore = await runCount();
     // "Müller" in Windows-1252, which is not UTF-8.
     const bytes = Buffer.concat([Buffer.from('[{"Guid": "3f2a1c4e-0000-4000-8000-000000000001", "DisplayName": "M'), Buffer.from([0xfc]), Buffer.from('ller"}]')]);
     const uploaded = await upload(server, { 'MailUser.json': bytes });
     expect(uploaded.status).toBe(201);
 
     const payload = await client.synchronize({ tenant: TENANT, snapshotId: uploaded.body.id });
-    const run = await client.waitFor(payload.synchronizationRun!.id);
-    expect(run.status).toBe('FAILED');
-    expect(run.problem).toMatchObject({ kind: 'SNAPSHOT_INVALID', file: 'MailUser.json' });
-    expect(run.problem.message).toContain('-Encoding');
+    expect(payload.synchronizationRun).toBeNull();
+    expect(payload.errors[0]).toMatchObject({ __typename: 'SnapshotInvalidError', code: 'SNAPSHOT_INVALID', file: 'MailUser.json', path: ['input', 'snapshotId'] });
+    expect(payload.errors[0].message).toContain('-Encoding');
+    expect(await runCount()).toBe(runsBefore);
     expect(await client.fingerprint()).toBe(before);
   });
 

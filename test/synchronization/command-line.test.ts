@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { runCli, startServerProcess, type ServerProcess } from '../support/processes.ts';
+import { json, mailUser } from './support.ts';
 
 const demo = fileURLToPath(new URL('../../demo/snapshots/contoso/', import.meta.url));
 
@@ -53,10 +54,16 @@ describe('syncrework sync and log purge', () => {
 
     const badFolder = tempFolder();
     writeFileSync(path.join(badFolder, 'MailUser.json'), '[{"Guid": }]');
+    const rejected = await runCli(['sync', '--tenant', 'Contoso', badFolder], env);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stdout).toContain('MailUser.json, $[0]: invalid JSON');
+    expect(rejected.stdout).toContain('No run was started.');
+
+    writeFileSync(path.join(badFolder, 'MailUser.json'), json([mailUser(1), mailUser(2, { Guid: '' })]));
     const failed = await runCli(['sync', '--tenant', 'Contoso', badFolder], env);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('FAILED');
-    expect(failed.stdout).toContain('Error: MailUser.json, $[0]: invalid JSON');
+    expect(failed.stdout).toContain('Error: MailUser.json, $[1].Guid: the Guid is missing or empty');
 
     const unknown = await runCli(['sync', '--tenant', 'Fabrikam', `${demo}1-initial`], env);
     expect(unknown.code).toBe(1);

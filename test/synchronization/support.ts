@@ -141,7 +141,8 @@ export class SyncClient {
     const data = await this.server.query(
       `mutation ($input: SynchronizeInput!) { synchronize(input: $input) {
          synchronizationRun { ${RUN_FIELDS} }
-         errors { __typename code message path ... on UnknownTenantError { tenant } ... on TenantBusyError { holderKind synchronizationRun { id } } } } }`,
+         errors { __typename code message path ... on UnknownTenantError { tenant } ... on TenantBusyError { holderKind synchronizationRun { id } }
+                  ... on SnapshotInvalidError { file location field } } } }`,
       { input },
     );
     return data.synchronize;

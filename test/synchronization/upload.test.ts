@@ -46,7 +46,8 @@ describe.each(testDatabaseKinds())('snapshot upload on %s', (kind) => {
   });
 
   test('failed run keeps its snapshot for a forced retry', async () => {
-    const uploaded = await upload(server, { 'MailUser.json': '[{"Guid": }]' });
+    // The file parses, so the run is queued, and fails on the second row's empty key.
+    const uploaded = await upload(server, { 'MailUser.json': json([mailUser(1), mailUser(2, { Guid: '' })]) });
     const failed = await client.waitFor((await client.synchronize({ tenant: 'Uploads', snapshotId: uploaded.body.id })).synchronizationRun!.id);
     expect(failed.status).toBe('FAILED');
     expect(storedSnapshots()).toContain(uploaded.body.id);

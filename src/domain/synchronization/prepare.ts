@@ -28,14 +28,7 @@ export async function prepareRun(db: Executor, run: SynchronizationRunRow): Prom
   const [tenant] = await db.select().from(tenants).where(eq(tenants.id, run.tenantId));
   if (!targetSystem || !tenant) throw new DomainError('NOT_FOUND', `Target system ${run.targetSystemId} no longer exists; the tenant was removed.`);
 
-  const tables = (
-    await db
-      .select({ table: syncTables })
-      .from(syncTables)
-      .innerJoin(targetSystemTypeTables, eq(targetSystemTypeTables.syncTableId, syncTables.id))
-      .where(eq(targetSystemTypeTables.targetSystemTypeId, targetSystem.targetSystemTypeId))
-      .orderBy(syncTables.id)
-  ).map((row) => row.table);
+  const tables = await loadRunTables(db, targetSystem.targetSystemTypeId);
 
   const source = run.source as unknown as RunSource;
   let paths = source.paths ?? [];
@@ -46,8 +39,28 @@ export async function prepareRun(db: Executor, run: SynchronizationRunRow): Prom
     paths = [snapshot.directory];
   }
 
-  const files = await openSnapshot(paths, { culture: run.culture ?? undefined, tables: tableSpecs(tables) });
+  const files = await openRunSnapshot(paths, run.culture, tables);
   return { tenantName: tenant.name, targetSystemTypeId: targetSystem.targetSystemTypeId, tables, files, source, snapshotDirectory };
+}
+
+/** Loads the synchronization tables assigned to a target system type, the tables a run reads. */
+export async function loadRunTables(db: Executor, targetSystemTypeId: number): Promise<RunTable[]> {
+  const rows = await db
+    .select({ table: syncTables })
+    .from(syncTables)
+    .innerJoin(targetSystemTypeTables, eq(targetSystemTypeTables.syncTableId, syncTables.id))
+    .where(eq(targetSystemTypeTables.targetSystemTypeId, targetSystemTypeId))
+    .orderBy(syncTables.id);
+  return rows.map((row) => row.table);
+}
+
+/**
+ * Opens the snapshot files as the run's tables. Recognizing each file's table reads its header and
+ * first row (for JSON, the first block of 1 MiB); the rows are read later, when iterated. Throws
+ * SnapshotError for a file that is no snapshot of these tables.
+ */
+export function openRunSnapshot(paths: string[], culture: string | null | undefined, tables: RunTable[]): Promise<SnapshotTable[]> {
+  return openSnapshot(paths, { culture: culture ?? undefined, tables: tableSpecs(tables) });
 }
 
 /** Snapshot table specs: the built-in ones recognise their rows by RecipientTypeDetails; custom ones by file name. */

@@ -10,6 +10,7 @@ import { synchronizationRuns, targetSystems, tenants } from '../../db/schema.ts'
 import type { Services } from '../../graphql/context.ts';
 import { enqueueJob } from '../../jobs/queue.ts';
 import { resolveDateCulture } from '../../snapshot/dates.ts';
+import { SnapshotError } from '../../snapshot/index.ts';
 import type { Actor } from '../actor.ts';
 import { recordAudit } from '../audit.ts';
 import { runAudited } from '../audited.ts';
@@ -18,6 +19,7 @@ import { loadUsableSnapshot, recordSnapshot, removeSnapshotFolder, writeInlineSn
 import type { SynchronizationRunRow } from '../synchronization-runs.ts';
 import { claimTenant, tenantBusyError } from '../tenant-claims.ts';
 import { findTenantByName } from '../tenants.ts';
+import { loadRunTables, openRunSnapshot } from './prepare.ts';
 import { findRunningRun } from './running-runs.ts';
 import { inTenantScope, tenantScope, type TenantScope } from '../tenant-scope.ts';
 
@@ -73,6 +75,7 @@ export async function createSynchronizationRun(
   const inline = input.files ? await writeInlineSnapshot(services.config.SYNCREWORK_DATA_DIR, input.files) : undefined;
   const subject = { action: 'synchronization.start', tenantId: tenant.id, subjectType: 'Tenant', subjectId: tenant.id };
   try {
+    await checkSnapshotFiles(db, tenant.id, input, paths ?? (inline ? [inline.directory] : undefined));
     const run = await runAudited(db, actor, subject, async (tx) => {
       const snapshotId = inline
         ? (await recordSnapshot(tx, { ...inline, uploadedBy: actor.name })).id
@@ -88,6 +91,31 @@ export async function createSynchronizationRun(
   } catch (error) {
     if (inline) await removeSnapshotFolder(inline.directory);
     throw error;
+  }
+}
+
+/**
+ * Recognizes the table of every snapshot file from its name or first row before a run is queued,
+ * so a file that is no snapshot of the tenant's tables is rejected at once. That reads a file's
+ * header and first row, for JSON its first block of 1 MiB; checking the rows stays the run's job.
+ * A tenant without a target system is left to createRun, which rejects it.
+ */
+async function checkSnapshotFiles(db: Database, tenantId: number, input: SynchronizationInput, paths: string[] | undefined): Promise<void> {
+  const [targetSystem] = await db.select().from(targetSystems).where(eq(targetSystems.tenantId, tenantId));
+  if (!targetSystem) return;
+  let inputPath = ['input', 'snapshotId'];
+  if (input.paths) inputPath = ['paths'];
+  else if (input.files) inputPath = ['input', 'files'];
+  const files = paths ?? [(await loadUsableSnapshot(db, input.snapshotId!, inputPath)).directory];
+  try {
+    await openRunSnapshot(files, input.culture, await loadRunTables(db, targetSystem.targetSystemTypeId));
+  } catch (error) {
+    if (!(error instanceof SnapshotError)) throw error;
+    throw new DomainError('SNAPSHOT_INVALID', `${error.message} No run was started.`, inputPath, {
+      file: path.basename(error.file),
+      location: error.location ?? null,
+      field: error.field ?? null,
+    });
   }
 }
 
