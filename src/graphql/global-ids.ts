@@ -6,6 +6,8 @@
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import type { IdLabel } from '../domain/errors.ts';
+import type { ObjectKind } from '../domain/object-reads.ts';
+import { TYPE_NAME_BY_KIND } from './object-loaders.ts';
 
 /** The global-ID type names of synchronized objects, one per GraphQL type. */
 export const OBJECT_TYPE_NAMES = ['MailUser', 'MailContact', 'DistributionGroup', 'Membership', 'CustomObject'] as const;
@@ -41,19 +43,28 @@ export function parseId(value: string, typenames: readonly string[], argument: s
   return id;
 }
 
-/**
- * Parses IDs of synchronized objects (`input.objectIds` and the like). Returns the database ids
- * and a label that renders each id as the client sent it, for error messages.
- */
-export function parseObjectIds(values: readonly unknown[], argument: string): { ids: number[]; idLabel: IdLabel } {
-  const sent = new Map<number, string>();
+/** Database ids of synchronized objects parsed from global IDs, with the kind and text of each ID. */
+export interface ParsedObjectIds {
+  ids: number[];
+  /** Renders an id as the client sent it, for error messages. */
+  idLabel: IdLabel;
+  /** The object kind each ID names; an object of another kind does not match the ID. */
+  expectedKind: (id: number) => ObjectKind | undefined;
+}
+
+/** Parses IDs of synchronized objects (`input.objectIds` and the like). */
+export function parseObjectIds(values: readonly unknown[], argument: string): ParsedObjectIds {
+  const sent = new Map<number, { value: string; kind: ObjectKind }>();
   const ids = values.map((value, index) => {
-    const id = parseId(String(value), OBJECT_TYPE_NAMES, `${argument}[${index}]`);
-    sent.set(id, String(value));
+    const path = `${argument}[${index}]`;
+    const id = parseId(String(value), OBJECT_TYPE_NAMES, path);
+    sent.set(id, { value: String(value), kind: KIND_BY_TYPE_NAME.get(decodeId(String(value), path).typename)! });
     return id;
   });
-  return { ids, idLabel: (id) => sent.get(id) ?? String(id) };
+  return { ids, idLabel: (id) => sent.get(id)?.value ?? String(id), expectedKind: (id) => sent.get(id)?.kind };
 }
+
+const KIND_BY_TYPE_NAME = new Map(Object.entries(TYPE_NAME_BY_KIND).map(([kind, typename]) => [typename, kind as ObjectKind]));
 
 /** Parses a list of global IDs; null stays null (no restriction). */
 export function parseIds(values: readonly string[] | null | undefined, typenames: readonly string[], argument: string): number[] | null {

@@ -119,6 +119,7 @@ builder.mutationField('reworkOutstandingObjects', (t) =>
           method: input.method,
           objectIds: selected?.ids ?? null,
           idLabel: selected?.idLabel,
+          expectedKind: selected?.expectedKind,
           filter,
           processing: input.processing ?? 'BULK',
           continueOnError: input.continueOnError ?? false,

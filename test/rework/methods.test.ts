@@ -211,6 +211,21 @@ describe.each(testDatabaseKinds())('rework methods on %s', (kind) => {
     const both = await rework(server, { method: 'RESET', objectIds: [globalId('MailContact', contact.id)], filter: {} });
     expect(both.errors[0]).toMatchObject({ code: 'INVALID_INPUT', path: ['input', 'objectIds'] });
 
+    const user = await object('MailUser');
+    const otherKind = await rework(server, { method: 'DELETE', objectIds: [globalId('MailContact', user.id)] });
+    expect(otherKind.errors[0]).toMatchObject({ code: 'NOT_FOUND', path: ['input', 'objectIds', '0'] });
+    expect(otherKind.errors[0].message).toContain(globalId('MailContact', user.id));
+    const otherKindPreview = await rework(server, { method: 'DELETE', objectIds: [globalId('DistributionGroup', user.id)], dryRun: true });
+    expect(otherKindPreview.errors[0].code).toBe('NOT_FOUND');
+    expect(await count(server, sql`select count(*) from objects where id = ${user.id}`)).toBe(1);
+
+    const everything = await rework(server, { method: 'DELETE', filter: {} });
+    expect(everything.errors[0]).toMatchObject({ code: 'INVALID_INPUT', path: ['input', 'filter'] });
+    expect(everything.errors[0].message).toContain('at least one criterion');
+    const everythingPreview = await rework(server, { method: 'DELETE', filter: {}, dryRun: true });
+    expect(everythingPreview.errors).toEqual([]);
+    expect(everythingPreview.preview).not.toBeNull();
+
     const nothingMatches = await rework(server, { method: 'RESET', filter: { search: 'nobody-is-called-this' } });
     expect(nothingMatches.errors[0].code).toBe('EMPTY_SELECTION');
 

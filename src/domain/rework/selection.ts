@@ -10,6 +10,7 @@ import { queryRows } from '../../db/sql.ts';
 import type { Actor } from '../actor.ts';
 import type { ReworkMethod } from '../constraints.ts';
 import { databaseIdLabel, DomainError, type IdLabel } from '../errors.ts';
+import type { ObjectKind } from '../object-reads.ts';
 import { methodAllowedCondition, objectFactsJoin } from '../constraint-conditions.ts';
 import { outstandingCondition, type OutstandingObjectFilter } from '../outstanding-filter.ts';
 import { processingOrder } from './ordering.ts';
@@ -23,6 +24,11 @@ export interface SelectionRequest {
   allowNotOutstanding?: boolean;
   /** Renders ids in error messages; database ids by default. */
   idLabel?: IdLabel;
+  /**
+   * The kind each id was given as (a global ID names the kind). An object of another kind does not
+   * match and counts as not found, so a mistyped ID never selects an unrelated object.
+   */
+  expectedKind?: (id: number) => ObjectKind | undefined;
 }
 
 export interface Selection {
@@ -60,17 +66,18 @@ async function resolveIds(db: Executor, actor: Actor, request: SelectionRequest,
     outstanding: boolean;
     display_name: string | null;
     allowed: boolean | null;
+    object_kind: ObjectKind | null;
   }>(
     db,
     sql`select r.id as requested, objects.id, objects.tenant_id, objects.outstanding_since is not null as outstanding, objects.display_name,
-               ${methodAllowedCondition(request.method)} as allowed
+               ${methodAllowedCondition(request.method)} as allowed, sync_tables.object_kind
         from unnest(${idArray(requested)}::bigint[]) as r(id)
         left join (${objectFactsJoin}) on objects.id = r.id
         order by (objects.id is null), ${processingOrder(request.method)}`,
   );
 
   const label = request.idLabel ?? databaseIdLabel;
-  const unknown = rows.filter((row) => row.id === null || !inScope(actor, row.tenant_id)).map((row) => Number(row.requested));
+  const unknown = rows.filter((row) => row.id === null || !inScope(actor, row.tenant_id) || !ofExpectedKind(request, row)).map((row) => Number(row.requested));
   if (unknown.length > 0) {
     const index = request.objectIds!.indexOf(unknown[0]!);
     throw new DomainError(
@@ -150,7 +157,7 @@ export async function storeFilterSelection(
 }
 
 /**
- * The outstanding objects a filter selects now, in processing order, as a query with the columns
+ * Builds the query of the outstanding objects a filter selects now, in processing order, with the columns
  * `id`, `tenant_id`, `display_name`, `allowed` (no constraint condition flags the object for the
  * method) and `position` (1 is processed first). It stops one row past `maxSize`, so a selection
  * that is too large is recognized without reading all of it.
@@ -176,6 +183,22 @@ function parseJson<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
+/**
+ * Rejects a filter without any criterion, because it would select every outstanding object of
+ * every tenant the caller can see. A caller who means that names the tenants. A dry run may use
+ * an empty filter, because it changes nothing.
+ */
+export function assertFilterHasCriteria(filter: OutstandingObjectFilter): void {
+  const criteria = Object.entries(filter).filter(([key, value]) => key !== 'visibleTenantIds' && value !== null && value !== undefined);
+  if (criteria.length > 0) return;
+  throw new DomainError(
+    'INVALID_INPUT',
+    'The filter is empty, so it would select every outstanding object of every tenant you can see. ' +
+      'Name at least one criterion, e.g. `tenants` or `tables`; use `dryRun: true` to preview everything.',
+    ['input', 'filter'],
+  );
+}
+
 function distinct(ids: number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
 }
@@ -189,6 +212,11 @@ function assertSize(size: number, maxSize: number, field: string): void {
     ['input', field],
     { maxSize },
   );
+}
+
+function ofExpectedKind(request: SelectionRequest, row: { requested: number | string; object_kind: ObjectKind | null }): boolean {
+  const expected = request.expectedKind?.(Number(row.requested));
+  return expected === undefined || expected === row.object_kind;
 }
 
 function inScope(actor: Actor, tenantId: number | string | null): boolean {

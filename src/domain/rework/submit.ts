@@ -11,13 +11,14 @@ import type { EngineServices } from '../bulk-operations/services.ts';
 import type { BulkOperationRow, Processing } from '../bulk-operations/types.ts';
 import type { ReworkMethod } from '../constraints.ts';
 import { DomainError, type IdLabel } from '../errors.ts';
+import type { ObjectKind } from '../object-reads.ts';
 import type { OutstandingObjectFilter } from '../outstanding-filter.ts';
 import { previewRework, type ReworkPreview } from '../rework-preview.ts';
 import { confirmBlocked } from './blocked.ts';
 import { directAssignmentRows } from './dependents.ts';
 import { ConstraintViolationError } from './errors.ts';
 import { REWORK_KIND } from './kind.ts';
-import { resolveSelection, storeFilterSelection, type SelectionRequest } from './selection.ts';
+import { assertFilterHasCriteria, resolveSelection, storeFilterSelection, type SelectionRequest } from './selection.ts';
 
 export interface ReworkRequest {
   method: ReworkMethod;
@@ -28,12 +29,14 @@ export interface ReworkRequest {
   dryRun: boolean;
   /** Renders object ids in error messages; database ids by default. */
   idLabel?: IdLabel;
+  /** The kind each selected id was given as; an object of another kind counts as not found. */
+  expectedKind?: (id: number) => ObjectKind | undefined;
 }
 
 export type ReworkResult = { bulkOperation: BulkOperationRow; preview?: undefined } | { preview: ReworkPreview; bulkOperation?: undefined };
 
 function selectionRequest(request: ReworkRequest): SelectionRequest {
-  return { method: request.method, objectIds: request.objectIds, filter: request.filter, idLabel: request.idLabel };
+  return { method: request.method, objectIds: request.objectIds, filter: request.filter, idLabel: request.idLabel, expectedKind: request.expectedKind };
 }
 
 export async function submitRework(services: EngineServices, actor: Actor, request: ReworkRequest): Promise<ReworkResult> {
@@ -48,6 +51,7 @@ export async function submitRework(services: EngineServices, actor: Actor, reque
     let suspects: { id: number; displayName: string }[] = [];
     let selection: SelectionSource;
     if (request.filter && request.objectIds == null) {
+      assertFilterHasCriteria(request.filter);
       selection = {
         store: async (tx, operationId) => {
           const stored = await storeFilterSelection(tx, actor, selectionRequest(request), services.config.MAX_SELECTION_SIZE, operationId);
