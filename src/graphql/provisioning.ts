@@ -35,9 +35,9 @@ builder.mutationField('retryProvisioning', (t) =>
     type: RetryProvisioningPayload,
     args: { input: t.arg({ type: RetryProvisioningInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      const { ids, idLabel } = parseObjectIds(input.objectIds, 'input.objectIds');
+      const selected = parseObjectIds(input.objectIds, 'input.objectIds');
       return toPayload(async () => {
-        const retried = await retryProvisioning(context.services, context.actor, ids, idLabel);
+        const retried = await retryProvisioning(context.services, context.actor, selected.ids, selected);
         const rows = await objectLoader(context).loadMany(retried);
         return { objects: rows.filter((row): row is ObjectRow => row !== null && !(row instanceof Error)) };
       });

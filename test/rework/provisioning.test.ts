@@ -122,5 +122,10 @@ describe.each(testDatabaseKinds())('provisioning over the Exchange Online admin 
     const unknown = await server.query(RETRY, { input: { objectIds: [globalId('MailContact', 99999999)] } });
     expect(unknown.retryProvisioning.errors[0].code).toBe('NOT_FOUND');
     expect(unknown.retryProvisioning.errors[0].message).toContain(globalId('MailContact', 99999999));
+
+    const failed = await insertObject(database(server), owner, { table: 'MailUser', provisioning: { status: 'FAILED', message: 'old failure' } });
+    const otherKind = await server.query(RETRY, { input: { objectIds: [globalId('MailContact', failed.id)] } });
+    expect(otherKind.retryProvisioning.errors[0].code).toBe('NOT_FOUND');
+    expect(await count(server, sql`select count(*) from objects where id = ${failed.id} and provisioning_status = 'FAILED'`)).toBe(1);
   });
 });

@@ -2,8 +2,8 @@
  * Queues provisioning again for objects whose provisioning failed, after the cause was fixed
  * (write access switched on, a name conflict resolved in the target system).
  */
-import { and, inArray, sql } from 'drizzle-orm';
-import { objects } from '../../db/schema.ts';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { objects, syncTables } from '../../db/schema.ts';
 import { enqueueJob } from '../../jobs/queue.ts';
 import type { Actor } from '../actor.ts';
 import { recordAudit } from '../audit.ts';
@@ -12,7 +12,7 @@ import type { EngineServices } from '../bulk-operations/services.ts';
 import { databaseIdLabel, DomainError, type IdLabel } from '../errors.ts';
 import { assertNotFrozen } from '../frozen.ts';
 import { writeLogEntries } from '../log.ts';
-import { memberKeyOfMembership } from '../object-reads.ts';
+import { memberKeyOfMembership, type ObjectKind } from '../object-reads.ts';
 import { PROVISIONING_JOB_ATTEMPTS, PROVISIONING_QUEUE } from './provisioning-queue.ts';
 import { inTenantScope, tenantScope } from '../tenant-scope.ts';
 
@@ -21,8 +21,14 @@ export async function retryProvisioning(
   services: EngineServices,
   actor: Actor,
   objectIds: readonly number[],
-  idLabel: IdLabel = databaseIdLabel,
+  options: {
+    /** Renders ids in error messages; database ids by default. */
+    idLabel?: IdLabel;
+    /** The kind each id was given as; an object of another kind counts as not found. */
+    expectedKind?: (id: number) => ObjectKind | undefined;
+  } = {},
 ): Promise<number[]> {
+  const idLabel = options.idLabel ?? databaseIdLabel;
   const ids = [...new Set(objectIds)];
   if (ids.length === 0) throw new DomainError('EMPTY_SELECTION', 'Pass at least one object id in `objectIds`.', ['input', 'objectIds']);
   if (ids.length > services.config.MAX_SELECTION_SIZE) {
@@ -31,8 +37,14 @@ export async function retryProvisioning(
 
   const subject = { action: 'provisioning.retry', subjectType: 'TargetSystemObject', details: { objectIds: ids.slice(0, 1000) } };
   const retried = await runAudited(services.db, actor, subject, async (tx) => {
-    const rows = await tx.select().from(objects).where(inArray(objects.id, ids));
-    const visible = rows.filter((row) => inTenantScope(tenantScope(actor), row.tenantId));
+    const loaded = await tx
+      .select({ row: objects, objectKind: syncTables.objectKind })
+      .from(objects)
+      .innerJoin(syncTables, eq(syncTables.id, objects.syncTableId))
+      .where(inArray(objects.id, ids));
+    const visible = loaded
+      .filter(({ row, objectKind }) => inTenantScope(tenantScope(actor), row.tenantId) && (options.expectedKind?.(row.id) ?? objectKind) === objectKind)
+      .map(({ row }) => row);
     const found = new Set(visible.map((row) => row.id));
     const unknown = ids.filter((id) => !found.has(id));
     if (unknown.length > 0) {
