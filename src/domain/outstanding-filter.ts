@@ -8,7 +8,7 @@ import type { Executor } from '../db/client.ts';
 import { objects, syncTables, targetSystems, targetSystemTypes, targetSystemTypeTables, tenants } from '../db/schema.ts';
 import { methodAllowedCondition } from './constraint-conditions.ts';
 import type { ReworkMethod } from './constraints.ts';
-import { DomainError } from './errors.ts';
+import { databaseIdLabel, DomainError, type IdLabel } from './errors.ts';
 import type { LogMethod } from './log.ts';
 import type { ObjectKind } from './object-reads.ts';
 import { tenantCondition } from './tenant-scope.ts';
@@ -30,7 +30,12 @@ export interface OutstandingObjectFilter {
   search?: string | null;
   /** Tenants the caller may see (an API token can be limited to some); null or absent for all. */
   visibleTenantIds?: number[] | null;
+  /** Renders the ids of each id list in error messages as the caller sent them; database ids by default. */
+  idLabels?: Partial<Record<'syncTableIds' | 'targetSystemTypeIds' | 'tenantIds', IdLabel>> | null;
 }
+
+/** Fields of a filter that do not narrow what it selects. */
+export const NON_CRITERIA: ReadonlySet<keyof OutstandingObjectFilter> = new Set(['visibleTenantIds', 'idLabels']);
 
 export const MAX_SEARCH_LENGTH = 200;
 const MAX_SEARCH_WORDS = 10;
@@ -145,9 +150,9 @@ export function prefixQuery(search: string): string {
 
 async function assertIdsExist(db: Executor, filter: OutstandingObjectFilter): Promise<void> {
   const checks = [
-    { ids: filter.syncTableIds, field: 'syncTables', label: 'synchronization table', table: syncTables },
-    { ids: filter.targetSystemTypeIds, field: 'targetSystemTypes', label: 'target system type', table: targetSystemTypes },
-    { ids: filter.tenantIds, field: 'tenants', label: 'tenant', table: tenants },
+    { key: 'syncTableIds', ids: filter.syncTableIds, field: 'tables', label: 'synchronization table', table: syncTables },
+    { key: 'targetSystemTypeIds', ids: filter.targetSystemTypeIds, field: 'targetSystemTypes', label: 'target system type', table: targetSystemTypes },
+    { key: 'tenantIds', ids: filter.tenantIds, field: 'tenants', label: 'tenant', table: tenants },
   ] as const;
   for (const check of checks) {
     if (!check.ids || check.ids.length === 0) continue;
@@ -160,7 +165,7 @@ async function assertIdsExist(db: Executor, filter: OutstandingObjectFilter): Pr
       const index = check.ids.indexOf(unknown[0]!);
       throw new DomainError(
         'NOT_FOUND',
-        `Unknown ${check.label} in filter.${check.field}: no ${check.label} has the id ${unknown.join(', ')}. Pass ids read from this API.`,
+        `Unknown ${check.label} in filter.${check.field}: no ${check.label} has the ID ${unknown.map(filter.idLabels?.[check.key] ?? databaseIdLabel).join(', ')}. Pass IDs read from this API.`,
         ['filter', check.field, String(index)],
         { ids: unknown },
       );

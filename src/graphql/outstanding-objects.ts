@@ -105,12 +105,20 @@ export interface OutstandingFilterInput {
  * `argument` names the filter in error messages, e.g. `filter` or `input.filter`.
  */
 export function parseOutstandingFilter(input: OutstandingFilterInput | null | undefined, context: Context, argument = 'filter'): DomainFilter {
-  const ids = (values: readonly (string | number)[] | null | undefined, typename: string, field: string) =>
-    parseIds(values?.map(String), [typename], `${argument}.${field}`);
+  // Each list's database ids, with a label that renders them as the global IDs sent, for errors.
+  const list = (values: readonly (string | number)[] | null | undefined, typename: string, field: string) => {
+    const ids = parseIds(values?.map(String), [typename], `${argument}.${field}`);
+    const sent = new Map((ids ?? []).map((id, index) => [id, String(values![index])]));
+    return { ids, label: (id: number) => sent.get(id) ?? String(id) };
+  };
+  const tables = list(input?.tables, 'SyncTable', 'tables');
+  const types = list(input?.targetSystemTypes, 'TargetSystemType', 'targetSystemTypes');
+  const tenants = list(input?.tenants, 'Tenant', 'tenants');
   return {
-    syncTableIds: ids(input?.tables, 'SyncTable', 'tables'),
-    targetSystemTypeIds: ids(input?.targetSystemTypes, 'TargetSystemType', 'targetSystemTypes'),
-    tenantIds: ids(input?.tenants, 'Tenant', 'tenants'),
+    syncTableIds: tables.ids,
+    targetSystemTypeIds: types.ids,
+    tenantIds: tenants.ids,
+    idLabels: { syncTableIds: tables.label, targetSystemTypeIds: types.label, tenantIds: tenants.label },
     objectKinds: input?.objectKinds ? [...input.objectKinds] : null,
     canRun: input?.canRun ?? null,
     markedFrom: input?.markedFrom ?? null,

@@ -156,9 +156,11 @@ describe.each(testDatabaseKinds())('outstanding list pages on %s', (kind) => {
     test('rejects an unknown table, tenant or type', async () => {
       const table = await errorOf({ first: 1, filter: { tables: [globalId('SyncTable', 987654)] } });
       expect(table.extensions?.code).toBe('NOT_FOUND');
-      expect(table.message).toContain('Unknown synchronization table in filter.syncTables: no synchronization table has the id 987654');
+      expect(table.message).toContain(`Unknown synchronization table in filter.tables: no synchronization table has the ID ${globalId('SyncTable', 987654)}`);
+      expect(table.extensions?.inputPath).toEqual(['filter', 'tables', '0']);
       const tenant = await errorOf({ first: 1, filter: { tenants: [globalId('Tenant', data.contoso.tenant.id), globalId('Tenant', 987654)] } });
       expect(tenant.extensions?.inputPath).toEqual(['filter', 'tenants', '1']);
+      expect(tenant.message).toContain(globalId('Tenant', 987654));
       const type = await errorOf({ first: 1, filter: { targetSystemTypes: [globalId('TargetSystemType', 987654)] } });
       expect(type.extensions?.code).toBe('NOT_FOUND');
     });

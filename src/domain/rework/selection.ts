@@ -12,7 +12,7 @@ import type { ReworkMethod } from '../constraints.ts';
 import { databaseIdLabel, DomainError, type IdLabel } from '../errors.ts';
 import type { ObjectKind } from '../object-reads.ts';
 import { methodAllowedCondition, objectFactsJoin } from '../constraint-conditions.ts';
-import { outstandingCondition, type OutstandingObjectFilter } from '../outstanding-filter.ts';
+import { NON_CRITERIA, outstandingCondition, type OutstandingObjectFilter } from '../outstanding-filter.ts';
 import { processingOrder } from './ordering.ts';
 import { inTenantScope, tenantCondition, tenantScope } from '../tenant-scope.ts';
 
@@ -189,7 +189,9 @@ function parseJson<T>(value: unknown): T {
  * an empty filter, because it changes nothing.
  */
 export function assertFilterHasCriteria(filter: OutstandingObjectFilter): void {
-  const criteria = Object.entries(filter).filter(([key, value]) => key !== 'visibleTenantIds' && value !== null && value !== undefined);
+  const criteria = Object.entries(filter).filter(
+    ([key, value]) => !NON_CRITERIA.has(key as keyof OutstandingObjectFilter) && value !== null && value !== undefined,
+  );
   if (criteria.length > 0) return;
   throw new DomainError(
     'INVALID_INPUT',
