@@ -8,7 +8,7 @@ import type { execute, ExecutionArgs, subscribe } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Registry } from 'prom-client';
-import { AuthenticationError } from './auth/authenticate.ts';
+import { AuthenticationError, authorizationFromConnectionParams } from './auth/authenticate.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { Actor } from './domain/actor.ts';
 import type { Services } from './graphql/context.ts';
@@ -132,9 +132,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const graphqlWs = useServer<Record<string, unknown>, { actor: Actor }>(
     {
       onConnect: async (context) => {
-        const payload = context.connectionParams ?? {};
-        const authorization = typeof payload.authorization === 'string' ? payload.authorization : undefined;
         try {
+          const authorization = authorizationFromConnectionParams(context.connectionParams ?? {});
           context.extra.actor = await options.authenticate({ authorization });
           return true;
         } catch (error) {

@@ -27,6 +27,22 @@ export class AuthenticationError extends GraphQLError {
   }
 }
 
+/**
+ * Returns the `authorization` value of a graphql-ws `connection_init` payload. The key is matched
+ * case-insensitively because clients copy it from the HTTP header name `Authorization`.
+ */
+export function authorizationFromConnectionParams(params: Record<string, unknown>): string {
+  const key = 'authorization' in params ? 'authorization' : Object.keys(params).find((name) => name.toLowerCase() === 'authorization');
+  const value = key === undefined ? undefined : params[key];
+  if (value === undefined || value === null || value === '') {
+    throw new AuthenticationError('Missing bearer token: send {"authorization": "Bearer <token>"} as the connection_init payload.');
+  }
+  if (typeof value !== 'string') {
+    throw new AuthenticationError(`Invalid \`authorization\` in the connection_init payload: expected the string "Bearer <token>", got a ${typeof value}.`);
+  }
+  return value;
+}
+
 export interface Authenticator {
   authenticate(headers: Record<string, string | undefined>): Promise<Actor>;
   /** False once the actor's token was revoked or expired; open subscriptions end then. */

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { createClient as createWsClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import WebSocket from 'ws';
 import { apiTokens, synchronizationRuns, targetSystems, tenants } from '../../src/db/schema.ts';
 import { operatingSystemActor } from '../../src/domain/actor.ts';
 import { createApiToken, revokeApiToken } from '../../src/domain/api-tokens.ts';
@@ -120,7 +122,38 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
 
   test('WebSocket without token is closed with 4401', async () => {
     const client = server.wsClient({ token: null });
-    await expect(collectWs(client, 'subscription { synchronizationRunProgress(id: "x") { id } }', {})).rejects.toMatchObject({ code: 4401 });
+    const closed = collectWs(client, 'subscription { synchronizationRunProgress(id: "x") { id } }', {});
+    await expect(closed).rejects.toMatchObject({ code: 4401 });
+    await expect(closed).rejects.toThrow('Missing bearer token: send {"authorization": "Bearer <token>"} as the connection_init payload.');
+    await client.dispose();
+  });
+
+  test('WebSocket accepts a capitalized Authorization key', async () => {
+    const id = await queuedRun();
+    const client = createWsClient({
+      url: server.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { Authorization: `Bearer ${server.adminToken}` },
+      retryAttempts: 0,
+    });
+    const query = 'subscription ($id: ID!) { synchronizationRunProgress(id: $id) { status } }';
+    const events = collectWs<{ synchronizationRunProgress: { status: string } }>(client, query, { id });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await finishRun(Number(Buffer.from(id, 'base64').toString().split(':')[1]));
+    expect((await events).map((event) => event.synchronizationRunProgress.status)).toEqual(['QUEUED', 'SUCCEEDED']);
+    await client.dispose();
+  });
+
+  test('WebSocket rejects a non-string authorization', async () => {
+    const client = createWsClient({
+      url: server.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: 42 },
+      retryAttempts: 0,
+    });
+    const closed = collectWs(client, 'subscription { synchronizationRunProgress(id: "x") { id } }', {});
+    await expect(closed).rejects.toMatchObject({ code: 4401 });
+    await expect(closed).rejects.toThrow('Invalid `authorization` in the connection_init payload: expected the string "Bearer <token>", got a number.');
     await client.dispose();
   });
 
@@ -206,6 +239,13 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
     const [system] = await db.select().from(targetSystems).where(eq(targetSystems.tenantId, tenant!.id));
     const [run] = await db.insert(synchronizationRuns).values({ tenantId: tenant!.id, targetSystemId: system!.id, requestedBy: 'test', source: {} }).returning();
     return Buffer.from(`SynchronizationRun:${run!.id}`).toString('base64');
+  }
+
+  /** Marks a run as succeeded and publishes its progress, which ends its subscriptions. */
+  async function finishRun(id: number) {
+    const { db, pubsub } = server.server.runtime.services;
+    await db.update(synchronizationRuns).set({ status: 'SUCCEEDED' }).where(eq(synchronizationRuns.id, id));
+    pubsub.publish('synchronizationRun:progress', id, { id });
   }
 
   for (const transport of ['WebSocket', 'SSE'] as const) {
