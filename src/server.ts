@@ -176,9 +176,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     server,
     listen: (target) =>
       new Promise((resolve, reject) => {
-        server.once('error', reject);
+        const fail = (error: NodeJS.ErrnoException) => reject('port' in target ? explainListenError(error, target) : error);
+        server.once('error', fail);
         const done = () => {
-          server.off('error', reject);
+          server.off('error', fail);
           const address = server.address();
           resolve(typeof address === 'string' ? address : `http://${formatHost((address as AddressInfo).address)}:${(address as AddressInfo).port}`);
         };
@@ -196,6 +197,21 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Rewrites the listen errors an operator causes by configuration into one line that names the
+ * address and the variable to change. Other errors pass through unchanged.
+ */
+function explainListenError(error: NodeJS.ErrnoException, target: { host: string; port: number }): Error {
+  const address = `${formatHost(target.host)}:${target.port}`;
+  if (error.code === 'EADDRINUSE') {
+    return new Error(`Cannot listen on ${address}: another process already uses port ${target.port}. Stop that process, or set PORT to a free port.`, { cause: error });
+  }
+  if (error.code === 'EADDRNOTAVAIL') {
+    return new Error(`Cannot listen on ${address}: ${target.host} is not an address of this machine. Set HOST to one of its addresses, e.g. 127.0.0.1.`, { cause: error });
+  }
+  return error;
 }
 
 function formatHost(address: string): string {

@@ -101,10 +101,21 @@ describe('command line', () => {
     const result = await runCli(['serve'], { SYNCREWORK_DATA_DIR: folder, PORT: String(port), SEED_DEMO: 'false' });
     blocker.close();
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('EADDRINUSE');
+    expect(result.stderr.trim()).toBe(
+      `Error: Cannot listen on 127.0.0.1:${port}: another process already uses port ${port}. Stop that process, or set PORT to a free port.`,
+    );
     expect(result.stdout + result.stderr).not.toContain('Internal error emitted on the WebSocket server');
     expect(existsSync(path.join(folder, 'syncrework.lock'))).toBe(false);
     expect(existsSync(path.join(folder, 'initial-admin-token'))).toBe(false);
+  });
+
+  test('HOST of another machine fails cleanly', async () => {
+    // 192.0.2.1 is reserved for documentation (RFC 5737), so a machine running the tests should not have it.
+    const result = await runCli(['serve'], { SYNCREWORK_DATA_DIR: dataDir(), HOST: '192.0.2.1', PORT: '0', SEED_DEMO: 'false' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'Error: Cannot listen on 192.0.2.1:0: 192.0.2.1 is not an address of this machine. Set HOST to one of its addresses, e.g. 127.0.0.1.',
+    );
   });
 
   test('SIGTERM closes WebSockets and exits cleanly', async () => {
