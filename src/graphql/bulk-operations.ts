@@ -9,6 +9,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
+import { parseId } from './global-ids.ts';
 import { loaderFor } from './loaders.ts';
 import { integerNodeId } from './node-ids.ts';
 import { objectLoader } from './object-loaders.ts';
@@ -166,16 +167,18 @@ builder.subscriptionField('bulkOperationProgress', (t) =>
     description:
       'The operation now, then each change of its status or counts (at most about 10 a second), ending after its final state. A late subscriber gets the current state first.',
     type: BulkOperation,
-    args: { id: t.arg.globalID({ for: BulkOperation, required: true, description: 'The operation to watch.' }) },
-    subscribe: (_root, { id }, context) =>
-      watchProgress({
+    args: { id: t.arg.id({ required: true, description: 'The operation to watch.' }) },
+    subscribe: (_root, args, context) => {
+      const id = parseId(String(args.id), ['BulkOperation'], 'id');
+      return watchProgress({
         pubsub: context.services.pubsub,
         channel: 'bulkOperation:progress',
-        id: id.id,
-        notFoundMessage: `Bulk operation ${encodeGlobalID('BulkOperation', id.id)} not found. Pass an ID from \`reworkOutstandingObjects\` or \`bulkOperations\`.`,
-        load: async () => (await loadOperations(context, [id.id])).get(id.id) ?? null,
+        id,
+        notFoundMessage: `Bulk operation ${encodeGlobalID('BulkOperation', id)} not found. Pass an ID from \`reworkOutstandingObjects\` or \`bulkOperations\`.`,
+        load: async () => (await loadOperations(context, [id])).get(id) ?? null,
         isFinal: (row) => isFinalBulkOperationStatus(row.status),
-      }),
+      });
+    },
     resolve: (row) => row,
   }),
 );

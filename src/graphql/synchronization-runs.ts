@@ -110,19 +110,21 @@ builder.subscriptionField('synchronizationRunProgress', (t) =>
     description: 'The run now, then each change of its status or counts (at most about 10 a second), ending after its final state.',
     type: SynchronizationRun,
     authScopes: { viewer: true },
-    args: { id: t.arg.globalID({ for: SynchronizationRun, required: true, description: 'The run to watch.' }) },
-    subscribe: (_root, { id }, context) =>
-      watchProgress({
+    args: { id: t.arg.id({ required: true, description: 'The run to watch.' }) },
+    subscribe: (_root, args, context) => {
+      const id = parseId(String(args.id), ['SynchronizationRun'], 'id');
+      return watchProgress({
         pubsub: context.services.pubsub,
         channel: 'synchronizationRun:progress',
-        id: id.id,
-        notFoundMessage: `Synchronization run ${encodeGlobalID('SynchronizationRun', id.id)} not found. Pass an ID from \`synchronize\` or \`synchronizationRuns\`.`,
+        id,
+        notFoundMessage: `Synchronization run ${encodeGlobalID('SynchronizationRun', id)} not found. Pass an ID from \`synchronize\` or \`synchronizationRuns\`.`,
         load: async () => {
-          const row = await loadRun(context, id.id);
+          const row = await loadRun(context, id);
           return row && isVisible(context, row) ? row : null;
         },
         isFinal: (row) => isFinalStatus(row.status),
-      }),
+      });
+    },
     resolve: (row) => row,
   }),
 );

@@ -98,4 +98,41 @@ describe.each(testDatabaseKinds())('subscriptions on %s', (kind) => {
     await expect(collectWs(client, progressSubscription, { id: missing })).rejects.toThrow(`Synchronization run ${missing} not found`);
     await client.dispose();
   });
+
+  /** Subscribes over WebSocket and returns the GraphQL errors of the first result. */
+  function subscriptionErrors(query: string, variables: Record<string, unknown>): Promise<readonly { message: string; extensions?: Record<string, unknown> }[]> {
+    const client = server.wsClient();
+    return new Promise((resolve, reject) => {
+      client.subscribe(
+        { query, variables },
+        {
+          next: (value) => {
+            void client.dispose();
+            if (value.errors) resolve(value.errors);
+            else reject(new Error(`expected errors, got ${JSON.stringify(value)}`));
+          },
+          error: (error) => reject(new Error(`expected a result with errors, got ${JSON.stringify(error)}`)),
+          complete: () => reject(new Error('expected a result with errors, but the subscription completed')),
+        },
+      );
+    });
+  }
+
+  const mailUserId = Buffer.from('MailUser:26').toString('base64');
+  const WRONG_TYPE: [string, string, string][] = [
+    ['synchronizationRunProgress', 'subscription ($id: ID!) { synchronizationRunProgress(id: $id) { id } }', 'SynchronizationRun'],
+    ['bulkOperationProgress', 'subscription ($id: ID!) { bulkOperationProgress(id: $id) { id } }', 'BulkOperation'],
+  ];
+
+  test.each(WRONG_TYPE)('%s rejects an ID of another type', async (_field, query, expected) => {
+    const [error] = await subscriptionErrors(query, { id: mailUserId });
+    expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error?.message).toBe(`Invalid ID "${mailUserId}" in \`id\`: it is the ID of a MailUser, but the ID of a ${expected} is expected.`);
+  });
+
+  test.each(WRONG_TYPE)('%s rejects a value that is no ID', async (_field, query) => {
+    const [error] = await subscriptionErrors(query, { id: 'x' });
+    expect(error?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(error?.message).toBe('Invalid ID "x" in `id`: it is not an ID from this API. Pass the `id` of an object you read.');
+  });
 });
