@@ -6,10 +6,10 @@ import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ValidationPlugin, { InputValidationError } from '@pothos/plugin-validation';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import AuthorizeBeforeValidationPlugin from './authorize-before-validation.ts';
 import { decodeGlobalIdForClient, resolveNodeForClient, resolveNodesForClient } from './node-lookup.ts';
 import { DateTimeResolver, JSONResolver } from './scalars.ts';
@@ -44,11 +44,12 @@ export const builder = new SchemaBuilder<{
       // admin without a tenant limit may change them.
       globalAdmin: hasRole(context.actor, 'admin') && context.actor.tenantIds === null,
     }),
-    unauthorizedError: (_parent, context, info) => {
+    unauthorizedError: (_parent, context, info, result) => {
       const kind = info.parentType.name === 'Mutation' ? 'mutation' : info.parentType.name === 'Subscription' ? 'subscription' : 'field';
       const limited = context.actor.tenantIds ? ' limited to some tenants' : '';
+      const required = describeRequiredRole(result.failure, info) ?? 'a role your token does not have';
       return new GraphQLError(
-        `Not authorized: the ${kind} ${info.parentType.name}.${info.fieldName} needs a role your token does not have (yours: ${context.actor.role}${limited}). Ask an administrator for a token with a higher role.`,
+        `Not authorized: the ${kind} ${info.parentType.name}.${info.fieldName} needs ${required} (yours: ${context.actor.role}${limited}). Ask an administrator for a token with a higher role.`,
         { extensions: { code: 'FORBIDDEN' } },
       );
     },
@@ -116,6 +117,54 @@ export const builder = new SchemaBuilder<{
     },
   },
 });
+
+/** The scopes of `AuthScopes` from lowest to highest. An actor that has one of them also has each one before it. */
+const scopeOrder = ['viewer', 'operator', 'admin', 'globalAdmin'] as const;
+const scopeDescriptions: Record<(typeof scopeOrder)[number], string> = {
+  viewer: 'the viewer role',
+  operator: 'the operator role',
+  admin: 'the admin role',
+  globalAdmin: 'the admin role without a tenant limit',
+};
+
+/** Returns the scope of `candidates` at `pick` (lowest or highest), or undefined if one is not a known scope. */
+function pickScope(candidates: (string | undefined)[], pick: 'lowest' | 'highest'): (typeof scopeOrder)[number] | undefined {
+  const ranks = candidates.map((scope) => scopeOrder.indexOf(scope as never));
+  if (ranks.length === 0 || ranks.includes(-1)) return undefined;
+  return scopeOrder[pick === 'lowest' ? Math.min(...ranks) : Math.max(...ranks)];
+}
+
+/** Returns the least scope that satisfies a failed scope-auth check, or undefined when the failure names none. */
+function scopeOfFailure(failure: AuthFailure): string | undefined {
+  switch (failure.kind) {
+    case AuthScopeFailureType.AuthScope:
+    case AuthScopeFailureType.GrantedScope:
+      return failure.scope;
+    case AuthScopeFailureType.AnyAuthScopes:
+      return pickScope(failure.failures.map(scopeOfFailure), 'lowest');
+    case AuthScopeFailureType.AllAuthScopes:
+      return pickScope(failure.failures.map(scopeOfFailure), 'highest');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Names the role a field needs, e.g. "the operator role". Scope-auth reports only the first check
+ * that failed, often the type's, so a static `authScopes` map on the field itself is added; then
+ * the caller learns the whole requirement at once. Returns undefined when no scope is known.
+ */
+function describeRequiredRole(failure: AuthFailure, info: GraphQLResolveInfo): string | undefined {
+  const fieldOptions = info.parentType.getFields()[info.fieldName]?.extensions?.pothosOptions as { authScopes?: unknown } | undefined;
+  const fieldScopes = fieldOptions?.authScopes;
+  const fieldScope =
+    typeof fieldScopes === 'object' && fieldScopes !== null
+      ? pickScope(Object.entries(fieldScopes).filter(([, value]) => value === true).map(([scope]) => scope), 'lowest')
+      : undefined;
+  const failedScope = scopeOfFailure(failure);
+  const scope = failedScope === undefined ? undefined : pickScope(fieldScope ? [failedScope, fieldScope] : [failedScope], 'highest');
+  return scope && scopeDescriptions[scope];
+}
 
 /** Returns the builder, typed loosely so the options above can refer to it without a circular type. */
 function thisBuilder(): PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<{ Context: Context }>> {

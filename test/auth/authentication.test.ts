@@ -98,7 +98,21 @@ describe.each(testDatabaseKinds())('authentication on %s', (kind) => {
     const viewer = await server.createToken('viewer');
     const result = await server.graphql(`mutation { createTenant(input: { name: "Nope", primaryDomain: "nope.com" }) { errors { code } } }`, {}, { token: viewer });
     expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(result.errors?.[0]?.message).toMatch(/the mutation Mutation.createTenant needs a role your token does not have \(yours: viewer\)/);
+    expect(result.errors?.[0]?.message).toMatch(/the mutation Mutation.createTenant needs the admin role without a tenant limit \(yours: viewer\)/);
+  });
+
+  test('viewer cannot cancel an operation', async () => {
+    const viewer = await server.createToken('viewer');
+    const result = await server.graphql('mutation { cancelBulkOperation(input: { id: "x" }) { errors { code } } }', {}, { token: viewer });
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(result.errors?.[0]?.message).toMatch(/the mutation Mutation.cancelBulkOperation needs the operator role \(yours: viewer\)/);
+  });
+
+  test('operator cannot change a tenant', async () => {
+    const operator = await server.createToken('operator');
+    const result = await server.graphql('mutation { updateTenant(input: { id: "x", version: 1 }) { errors { code } } }', {}, { token: operator });
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(result.errors?.[0]?.message).toMatch(/the mutation Mutation.updateTenant needs the admin role \(yours: operator\)/);
   });
 
   test('JWT with a mapped role is accepted', async () => {

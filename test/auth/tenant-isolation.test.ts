@@ -211,6 +211,7 @@ describe.each(testDatabaseKinds())('tenant isolation on %s', (kind) => {
     for (const [field, document] of shared) {
       const result = await server.graphql(document!, undefined, { token: adminOfA });
       expect(result.errors?.[0]?.extensions?.code, field).toBe('FORBIDDEN');
+      expect(result.errors?.[0]?.message, field).toContain('needs the admin role without a tenant limit (yours: admin limited to some tenants)');
     }
   });
 });
