@@ -134,7 +134,7 @@ describe.each(testDatabaseKinds())('tenant isolation on %s', (kind) => {
     expect(hidden.preview).toBeNull();
     expect(hidden.errors.map((error: any) => error.code)).toEqual(['NOT_FOUND']);
     const missing = await naming(MISSING);
-    expect(hidden.errors[0].message.replace(String(b.tenant.id), '<id>')).toBe(missing.errors[0].message.replace(String(MISSING), '<id>'));
+    expect(hidden.errors[0].message.replace(globalId('Tenant', b.tenant.id), '<id>')).toBe(missing.errors[0].message.replace(globalId('Tenant', MISSING), '<id>'));
   });
 
   test("synchronizing B is answered like synchronizing a tenant that is not registered", async () => {
