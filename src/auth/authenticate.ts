@@ -59,27 +59,39 @@ export function createAuthenticator(options: { db: Database; config: Config; log
   // keeps concurrent requests from writing twice and a failing write from being retried on every
   // verification; after a write succeeds, the stored time decides.
   const lastUseAttempts = new Map<number, number>();
+  // Token id to the end of its latest successful write. A row read before then may not show that
+  // write yet (a request that was verified while it ran), so it must not cause another one.
+  const lastUseWritten = new Map<number, number>();
 
-  /** Records in the background that `row` authenticated a request, at most once a minute per token. */
-  function recordUse(row: ApiTokenRow): void {
+  /**
+   * Records in the background that `row`, read at `readAt`, authenticated a request, at most once
+   * a minute per token.
+   */
+  function recordUse(row: ApiTokenRow, readAt: number): void {
     const now = Date.now();
+    if ((lastUseWritten.get(row.id) ?? 0) > readAt) return;
     if (row.lastUsedAt && now - row.lastUsedAt.getTime() < LAST_USED_INTERVAL_MS) return;
     if (now - (lastUseAttempts.get(row.id) ?? 0) < LAST_USED_INTERVAL_MS) return;
     if (lastUseAttempts.size > 10_000) lastUseAttempts.clear();
+    if (lastUseWritten.size > 10_000) lastUseWritten.clear();
     lastUseAttempts.set(row.id, now);
 
     // Not awaited: the request goes on while the row is written, and a failed write loses only
     // the time of use.
     recordApiTokenUse(db, row.id, new Date(now)).then(
-      () => lastUseAttempts.delete(row.id),
+      () => {
+        lastUseAttempts.delete(row.id);
+        lastUseWritten.set(row.id, Date.now());
+      },
       (error: unknown) => log.warn({ tokenId: row.id, err: error }, 'Writing last_used_at of an API token failed; the request went on'),
     );
   }
 
   async function fromApiToken(token: string): Promise<Actor> {
+    const readAt = Date.now();
     const { row, problem } = await verifyApiToken(db, token);
     if (!row) throw new AuthenticationError(`${problem} Create one with \`syncrework token create\`.`);
-    recordUse(row);
+    recordUse(row, readAt);
     return {
       name: `token:${row.id}:${row.name}`,
       kind: 'api-token',
