@@ -64,8 +64,9 @@ export function createAuthenticator(options: { db: Database; config: Config; log
   const lastUseWritten = new Map<number, number>();
 
   /**
-   * Records in the background that `row`, read at `readAt`, authenticated a request, at most once
-   * a minute per token.
+   * Records in the background that `row`, read at `readAt`, authenticated a request. This process
+   * writes at most once a minute per token, and the UPDATE's own condition keeps other servers to
+   * the same rate.
    */
   function recordUse(row: ApiTokenRow, readAt: number): void {
     const now = Date.now();

@@ -56,7 +56,7 @@ export const builder = new SchemaBuilder<{
   },
   validation: {
     // Input that fails its schema is the client's mistake, so it carries BAD_USER_INPUT like
-    // GraphQL's own argument errors; the message names each invalid field and why.
+    // GraphQL's own argument errors. The message names each invalid field and why.
     validationError: (failure) => new GraphQLError(new InputValidationError(failure).message, { extensions: { code: 'BAD_USER_INPUT' } }),
   },
   relay: {
@@ -150,9 +150,9 @@ function scopeOfFailure(failure: AuthFailure): string | undefined {
 }
 
 /**
- * Names the role a field needs, e.g. "the operator role". Scope-auth reports only the first check
- * that failed, often the type's, so a static `authScopes` map on the field itself is added; then
- * the caller learns the whole requirement at once. Returns undefined when no scope is known.
+ * Describes the role a field needs, e.g. "the operator role". Scope-auth reports only the first
+ * check that failed, which is often the type's. So a static `authScopes` map on the field itself is
+ * added, and the caller learns the whole requirement at once. Returns undefined when no scope is known.
  */
 function describeRequiredRole(failure: AuthFailure, info: GraphQLResolveInfo): string | undefined {
   const fieldOptions = info.parentType.getFields()[info.fieldName]?.extensions?.pothosOptions as { authScopes?: unknown } | undefined;

@@ -33,14 +33,20 @@ export function decodeId(value: string, argument: string): { typename: string; i
 
 /** Parses one global ID that must be of one of `typenames`. */
 export function parseId(value: string, typenames: readonly string[], argument: string): number {
-  const { typename, id } = decodeId(value, argument);
+  return decodeTypedId(value, typenames, argument).id;
+}
+
+/** Decodes one global ID that must be of one of `typenames` into its type name and database id. */
+function decodeTypedId(value: string, typenames: readonly string[], argument: string): { typename: string; id: number } {
+  const decoded = decodeId(value, argument);
+  const { typename } = decoded;
   if (!typenames.includes(typename)) {
     throw invalid(
       `Invalid ID ${JSON.stringify(value)} in \`${argument}\`: it is the ID of a ${typename}, but the ID of a ${typenames.join(' or ')} is expected.`,
       argument,
     );
   }
-  return id;
+  return decoded;
 }
 
 /** Database ids of synchronized objects parsed from global IDs, with the kind and text of each ID. */
@@ -54,14 +60,27 @@ export interface ParsedObjectIds {
 
 /** Parses IDs of synchronized objects (`input.objectIds` and the like). */
 export function parseObjectIds(values: readonly unknown[], argument: string): ParsedObjectIds {
-  const sent = new Map<number, { value: string; kind: ObjectKind }>();
+  const parsed = parseLabelledIds(values, OBJECT_TYPE_NAMES, argument);
+  return { ids: parsed.ids, idLabel: parsed.idLabel, expectedKind: (id) => KIND_BY_TYPE_NAME.get(parsed.typenameOf(id) ?? '') };
+}
+
+/**
+ * Parses a list of global IDs of `typenames`, keeping what the client sent for each database id:
+ * `idLabel` renders it in error messages, `typenameOf` returns the type the ID named.
+ */
+export function parseLabelledIds(
+  values: readonly unknown[],
+  typenames: readonly string[],
+  argument: string,
+): { ids: number[]; idLabel: IdLabel; typenameOf: (id: number) => string | undefined } {
+  const sent = new Map<number, { value: string; typename: string }>();
   const ids = values.map((value, index) => {
     const path = `${argument}[${index}]`;
-    const id = parseId(String(value), OBJECT_TYPE_NAMES, path);
-    sent.set(id, { value: String(value), kind: KIND_BY_TYPE_NAME.get(decodeId(String(value), path).typename)! });
+    const { typename, id } = decodeTypedId(String(value), typenames, path);
+    sent.set(id, { value: String(value), typename });
     return id;
   });
-  return { ids, idLabel: (id) => sent.get(id)?.value ?? String(id), expectedKind: (id) => sent.get(id)?.kind };
+  return { ids, idLabel: (id) => sent.get(id)?.value ?? String(id), typenameOf: (id) => sent.get(id)?.typename };
 }
 
 const KIND_BY_TYPE_NAME = new Map(Object.entries(TYPE_NAME_BY_KIND).map(([kind, typename]) => [typename, kind as ObjectKind]));

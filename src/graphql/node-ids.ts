@@ -1,9 +1,9 @@
 /**
  * Global IDs of node types whose database id is a positive integer (all of them so far).
  *
- * The relay plugin resolves every node's `id` field with an async function, so the `id` of each
- * object on a page (about 300 on an outstanding page) is a pending promise that the executor has
- * to wait for before it can finish the object. {@link resolveIntegerIdsSynchronously} swaps that
+ * The relay plugin resolves every node's `id` field with an async function. So the `id` of each
+ * object on a page (about 300 on an outstanding page) is a pending promise, which the executor
+ * waits for before it can finish the object. {@link resolveIntegerIdsSynchronously} swaps that
  * resolver for a synchronous one that returns the same string.
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';

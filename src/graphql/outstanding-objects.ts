@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
-import { parseIds } from './global-ids.ts';
+import { parseLabelledIds } from './global-ids.ts';
 import { LogMethod } from './log-entries.ts';
 import { ReworkMethod } from './method-constraints.ts';
 import { parsePageArgs, toConnection, type PageArgs, type PageRequest } from './pagination.ts';
@@ -105,12 +105,9 @@ export interface OutstandingFilterInput {
  * `argument` names the filter in error messages, e.g. `filter` or `input.filter`.
  */
 export function parseOutstandingFilter(input: OutstandingFilterInput | null | undefined, context: Context, argument = 'filter'): DomainFilter {
-  // Each list's database ids, with a label that renders them as the global IDs sent, for errors.
-  const list = (values: readonly (string | number)[] | null | undefined, typename: string, field: string) => {
-    const ids = parseIds(values?.map(String), [typename], `${argument}.${field}`);
-    const sent = new Map((ids ?? []).map((id, index) => [id, String(values![index])]));
-    return { ids, label: (id: number) => sent.get(id) ?? String(id) };
-  };
+  // Null stays null (no restriction); the labels render the ids as sent, for error messages.
+  const list = (values: readonly (string | number)[] | null | undefined, typename: string, field: string) =>
+    values == null ? { ids: null, idLabel: undefined } : parseLabelledIds(values, [typename], `${argument}.${field}`);
   const tables = list(input?.tables, 'SyncTable', 'tables');
   const types = list(input?.targetSystemTypes, 'TargetSystemType', 'targetSystemTypes');
   const tenants = list(input?.tenants, 'Tenant', 'tenants');
@@ -118,7 +115,7 @@ export function parseOutstandingFilter(input: OutstandingFilterInput | null | un
     syncTableIds: tables.ids,
     targetSystemTypeIds: types.ids,
     tenantIds: tenants.ids,
-    idLabels: { syncTableIds: tables.label, targetSystemTypeIds: types.label, tenantIds: tenants.label },
+    idLabels: { syncTableIds: tables.idLabel, targetSystemTypeIds: types.idLabel, tenantIds: tenants.idLabel },
     objectKinds: input?.objectKinds ? [...input.objectKinds] : null,
     canRun: input?.canRun ?? null,
     markedFrom: input?.markedFrom ?? null,

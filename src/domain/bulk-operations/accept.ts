@@ -50,8 +50,8 @@ export interface NewBulkOperation {
 /**
  * The selection of a new operation. Either object ids in processing order (position 1 is the
  * first), with their tenants when the caller knows them. Or a function that stores the items of
- * the operation itself, so that a large selection never travels to the server and back; it
- * returns how many items it stored and their tenants.
+ * the operation itself, so that a large selection never travels to the server and back. The
+ * function returns how many items it stored and their tenants.
  */
 export type SelectionSource =
   | { objectIds: readonly number[]; tenantIds?: readonly number[] }

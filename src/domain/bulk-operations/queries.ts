@@ -18,7 +18,7 @@ export interface BulkOperationFilter {
 }
 
 /**
- * True when `actor` may see the operation. A tenant-limited actor sees it only when it changes
+ * True when `actor` may read the operation. A tenant-limited actor may read it only when it changes
  * objects of at least one tenant and all of them are in its limit, so an operation with no tenant
  * is hidden from it. The lists apply the same rule in SQL through `filterCondition`.
  */
